@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* base/fs.h: reading input files with a size bound, and writing output
+ * files atomically (temporary file in the target directory, then rename), so
+ * a failed run never leaves a half-written file behind. */
+#ifndef GPUPLAN_BASE_FS_H
+#define GPUPLAN_BASE_FS_H
+
+#include <stddef.h>
+
+struct gp_arena;
+struct gp_diags;
+
+/* Default bound on one input file. */
+#define GP_MAX_INPUT_BYTES (32u * 1024u * 1024u)
+
+/* Reads 'path' ("-" is standard input) into the arena, NUL-terminated.
+ * Registers the text with the diagnostics sink for caret quotes.
+ * OUT: *text, *len. Returns 0, or -1 with an error in 'd'. */
+int gp_file_read(const char **text, size_t *len, struct gp_arena *a,
+                 const char *path, size_t max_bytes, struct gp_diags *d);
+
+/* Writes 'data' to 'path' through a temporary file and rename(2). Returns 0,
+ * or -1 with errno-based text in the diagnostics. */
+int gp_file_write_atomic(const char *path, const char *data, size_t len,
+                         struct gp_diags *d);
+
+#endif

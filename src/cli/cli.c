@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/cli.c: command dispatch, shared context, exit status. */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/str.h"
+#include "model/gpu.h"
+
+struct route {
+    const char *group; /* NULL for top-level commands */
+    const char *word;
+    const struct gp_cmd *cmd;
+};
+
+static const struct route routes[] = {
+    {NULL, "validate", &gp_cmd_validate},
+    {"models", "show", &gp_cmd_models_show},
+    {"models", "list", &gp_cmd_models},
+    {NULL, "models", &gp_cmd_models},
+    {"mig", "layouts", &gp_cmd_mig_layouts},
+    {"mig", "validate", &gp_cmd_mig_validate},
+};
+
+static void
+main_help(FILE *out)
+{
+    fputs("usage: gpuplan [--version] [--help] <command> [<args>]\n"
+          "\n"
+          "Plan how Kubernetes workloads share NVIDIA GPUs: time-slicing, MPS "
+          "and MIG.\n"
+          "\n"
+          "commands:\n"
+          "  validate FILE...          check inventory and workload files\n"
+          "  models [list]             list the GPU catalogue\n"
+          "  models show NAME          show one GPU model and its MIG "
+          "profiles\n"
+          "  mig layouts --gpu NAME    list the valid MIG layouts of a GPU\n"
+          "  mig validate --gpu NAME P,P,...\n"
+          "                            check that MIG profiles fit one GPU\n"
+          "  version                   print the version\n"
+          "\n"
+          "'gpuplan <command> --help' describes a command.\n"
+          "\n"
+          "exit status: 0 ok, 1 findings (e.g. a layout that does not fit), "
+          "2 usage or\ninvalid input, 3 output not written, 70 internal "
+          "error\n",
+          out);
+}
+
+int
+gp_ctx_catalog(struct gp_ctx *ctx, struct gp_catalog **out)
+{
+    if (!ctx->cat &&
+        gp_catalog_load(&ctx->cat, ctx->a, ctx->models_dir, ctx->d) < 0)
+        return -1;
+    *out = ctx->cat;
+    return 0;
+}
+
+int
+gp_ctx_flush_diags(struct gp_ctx *ctx)
+{
+    fflush(ctx->out);
+    gp_diags_print(ctx->d, stderr);
+    return gp_diags_errors(ctx->d) ? GP_EXIT_USAGE : GP_EXIT_OK;
+}
+
+void
+gp_ctx_print(struct gp_ctx *ctx, const char *s)
+{
+    fputs(s, ctx->out);
+}
+
+static int
+run_cmd(struct gp_ctx *ctx, const struct gp_cmd *cmd, int argc, char **argv)
+{
+    struct gp_args args;
+    int r = gp_args_parse(&args, cmd, argc, argv, ctx);
+
+    if (r > 0)
+        return GP_EXIT_OK;
+    if (r < 0)
+        return GP_EXIT_USAGE;
+    return cmd->run(ctx, &args);
+}
+
+static int
+dispatch(struct gp_ctx *ctx, int argc, char **argv)
+{
+    const char *words[] = {"validate", "models", "mig", "version", "help"};
+    const char *cmd = argv[0], *sugg;
+    size_t i;
+
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("gpuplan %s\n", GPUPLAN_VERSION);
+        return GP_EXIT_OK;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        main_help(stdout);
+        return GP_EXIT_OK;
+    }
+    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        const struct route *r = &routes[i];
+
+        if (r->group) {
+            if (strcmp(cmd, r->group) == 0 && argc > 1 &&
+                strcmp(argv[1], r->word) == 0)
+                return run_cmd(ctx, r->cmd, argc - 2, argv + 2);
+        } else if (strcmp(cmd, r->word) == 0) {
+            return run_cmd(ctx, r->cmd, argc - 1, argv + 1);
+        }
+    }
+    if (strcmp(cmd, "mig") == 0) {
+        if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+                         strcmp(argv[1], "-h") == 0)) {
+            fputs("usage: gpuplan mig layouts --gpu NAME [--all] "
+                  "[--format json]\n"
+                  "       gpuplan mig validate --gpu NAME PROFILE[,PROFILE...]"
+                  " [--format json]\n",
+                  stdout);
+            return GP_EXIT_OK;
+        }
+        gp_usage_error("'gpuplan mig' needs a subcommand: 'layouts' or "
+                       "'validate'");
+        return GP_EXIT_USAGE;
+    }
+    sugg = gp_did_you_mean(cmd, words, sizeof(words) / sizeof(words[0]));
+    if (cmd[0] == '-')
+        gp_usage_error("unknown option '%s'", cmd);
+    else
+        gp_usage_error("unknown command '%s'%s%s%s", cmd,
+                       sugg ? "; did you mean '" : "", sugg ? sugg : "",
+                       sugg ? "'?" : "");
+    fputs("run 'gpuplan --help' for the list of commands\n", stderr);
+    return GP_EXIT_USAGE;
+}
+
+int
+gp_cli_main(int argc, char **argv)
+{
+    struct gp_ctx ctx;
+    int rc;
+
+    if (argc < 2) {
+        main_help(stderr);
+        return GP_EXIT_USAGE;
+    }
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.a = gp_arena_new();
+    ctx.d = gp_diags_new(ctx.a);
+    ctx.out = stdout;
+    rc = dispatch(&ctx, argc - 1, argv + 1);
+    gp_arena_free(ctx.a);
+    /* A full disk or closed pipe must not look like success (jq's rule). */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "gpuplan: error: cannot write standard output\n");
+        if (rc == GP_EXIT_OK || rc == GP_EXIT_FINDINGS)
+            rc = GP_EXIT_OUTPUT;
+    }
+    return rc;
+}

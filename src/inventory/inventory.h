@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/* inventory/inventory.h: what the cluster has (node pools of GPU nodes) and
+ * what runs on it (workload profiles). The schema is documented in
+ * docs/inventory.md; this module loads and validates it, reporting every
+ * problem with its file:line:col. Plain data once loaded. */
+#ifndef GPUPLAN_INVENTORY_INVENTORY_H
+#define GPUPLAN_INVENTORY_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+#include "model/gpu.h"
+
+struct gp_arena;
+
+#define GP_API_VERSION "gpuplan.dev/v1alpha1"
+
+enum gp_share_mode {
+    GP_SHARE_EXCLUSIVE,
+    GP_SHARE_TIME_SLICING,
+    GP_SHARE_MPS,
+    GP_SHARE_MIG,
+};
+
+enum gp_mig_strategy { GP_MIG_STRATEGY_SINGLE, GP_MIG_STRATEGY_MIXED };
+
+enum gp_traffic { GP_TRAFFIC_POISSON, GP_TRAFFIC_CLOSED_LOOP,
+                  GP_TRAFFIC_CONTINUOUS };
+
+enum gp_isolation { GP_ISOLATION_NONE, GP_ISOLATION_TENANT,
+                    GP_ISOLATION_HARD };
+
+struct gp_label {
+    const char *key, *value;
+    struct gp_loc loc;
+};
+
+struct gp_sharing {
+    enum gp_share_mode mode;
+    uint32_t replicas;          /* time-slicing and MPS: per GPU */
+    enum gp_mig_strategy mig_strategy;
+    /* The MIG layout of every GPU in the pool: instances, placed. */
+    const struct gp_mig_profile *mig[GP_MIG_MAX_SLICES];
+    uint32_t n_mig;
+    uint32_t mig_time_slicing_replicas; /* MIG with time-slicing, or 0 */
+    struct gp_loc loc;
+};
+
+struct gp_node_pool {
+    const char *name;
+    uint32_t nodes;
+    const struct gp_gpu_model *gpu;
+    uint32_t gpus_per_node;
+    double price_per_gpu_hour;   /* USD */
+    struct gp_label *labels;
+    size_t n_labels;
+    bool has_sharing;            /* what the pool runs today, when given */
+    struct gp_sharing sharing;
+    struct gp_loc loc;
+};
+
+struct gp_workload {
+    const char *name;
+    const char *namespace_;
+    const char *tenant;          /* defaults to the namespace */
+    uint32_t replicas;
+    uint64_t memory_bytes;       /* peak GPU memory of one replica */
+    double service_time_s;       /* GPU time per request on a full GPU */
+    double sm_fraction;          /* share of SMs its kernels occupy */
+    double memory_bound;         /* 0 compute-bound .. 1 bandwidth-bound */
+    enum gp_traffic traffic;
+    double rps;                  /* Poisson: total over all replicas */
+    uint32_t clients;            /* closed loop: clients per replica */
+    double think_time_s;         /* closed loop: host time between requests */
+    double target_p99_s;         /* 0 when not set */
+    double target_throughput;    /* per replica, requests/s; 0 when not set */
+    enum gp_isolation isolation;
+    struct gp_loc loc;
+};
+
+struct gp_inventory {
+    const char *name;
+    struct gp_node_pool *pools;
+    size_t n_pools;
+    struct gp_workload *loads;
+    size_t n_loads;
+};
+
+/* Limits that keep hostile input bounded; documented in docs/inventory.md. */
+#define GP_MAX_POOLS 100000u
+#define GP_MAX_WORKLOADS 1000000u
+#define GP_MAX_TOTAL_GPUS 10000000ull
+#define GP_MAX_TOTAL_REPLICAS 10000000ull
+
+/* Loads and merges the given files (node pools and workloads may be split
+ * across them). Returns 0, or -1 when any file has an error; every error is
+ * in 'd'. OUT: *out valid while 'a' lives. */
+int gp_inventory_load(struct gp_inventory **out, struct gp_arena *a,
+                      const char *const *files, size_t n_files,
+                      const struct gp_catalog *cat, struct gp_diags *d);
+
+/* Same, from text already in memory (tests, fuzzing). */
+int gp_inventory_parse(struct gp_inventory **out, struct gp_arena *a,
+                       const char *file, const char *text, size_t len,
+                       const struct gp_catalog *cat, struct gp_diags *d);
+
+const char *gp_share_mode_name(enum gp_share_mode m);
+const char *gp_traffic_name(enum gp_traffic t);
+const char *gp_isolation_name(enum gp_isolation i);
+
+/* Mean GPU busy fraction of one replica running alone on a full GPU
+ * (Poisson: rate x service time; closed loop: S/(S+Z) per client). */
+double gp_workload_duty(const struct gp_workload *w);
+
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* yaml/ydoc.h: YAML documents as a plain tree with a source location on every
+ * node. The only module that includes <yaml.h>. Built from libyaml's event
+ * stream (not its document API) so that nesting depth, alias expansion and
+ * scalar size are bounded while parsing, and duplicate keys - which libyaml
+ * accepts silently - are reported. Aliases share the anchored subtree; merge
+ * keys ('<<') are resolved. */
+#ifndef GPUPLAN_YAML_YDOC_H
+#define GPUPLAN_YAML_YDOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+
+struct gp_arena;
+
+enum gp_ykind { GP_YSCALAR, GP_YSEQ, GP_YMAP };
+
+struct gp_ypair;
+
+struct gp_ynode {
+    enum gp_ykind kind;
+    struct gp_loc loc;      /* where the node starts */
+    const char *tag;        /* explicit tag ("!!str", ...) or NULL */
+    /* scalar */
+    const char *str;        /* NUL-terminated; may hold NULs (see len) */
+    size_t len;
+    bool quoted;            /* single/double quoted or block scalar */
+    /* sequence */
+    struct gp_ynode **items;
+    size_t n_items;
+    /* mapping, in document order, merge keys resolved */
+    struct gp_ypair *pairs;
+    size_t n_pairs;
+    uint64_t weight;        /* nodes in the expanded subtree */
+};
+
+struct gp_ypair {
+    struct gp_ynode *key;   /* always a scalar */
+    struct gp_ynode *value;
+};
+
+struct gp_ylimits {
+    size_t max_depth;       /* nesting of collections */
+    uint64_t max_nodes;     /* expanded nodes in the whole stream */
+    size_t max_scalar;      /* bytes in one scalar */
+    size_t max_docs;        /* documents in one stream */
+};
+
+/* Defaults sized for inventories of 10,000 node pools and more. */
+extern const struct gp_ylimits gp_ylimits_default;
+
+struct gp_ystream {
+    const char *file;
+    struct gp_ynode **docs; /* NULL entries for empty documents */
+    size_t n_docs;
+};
+
+/* Parses every document of 'text'. Nodes live in 'a'. On a syntax error or
+ * a limit, returns -1 with the error (file:line:col) in 'd'; nothing partial
+ * is returned. */
+int gp_yaml_parse(struct gp_ystream **out, struct gp_arena *a,
+                  const char *file, const char *text, size_t len,
+                  const struct gp_ylimits *lim, struct gp_diags *d);
+
+/* True for a plain "", "~", "null", "Null" or "NULL". */
+bool gp_ynode_is_null(const struct gp_ynode *n);
+/* The value for 'key' in a mapping, or NULL. */
+const struct gp_ynode *gp_ymap_get(const struct gp_ynode *map, const char *key);
+/* "mapping", "sequence", "string", "number", "boolean" or "null". */
+const char *gp_ynode_describe(const struct gp_ynode *n);
+
+#endif

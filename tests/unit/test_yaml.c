@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/strbuf.h"
+#include "harness.h"
+#include "tests.h"
+#include "yaml/ydoc.h"
+
+static int
+parse(struct gp_arena *a, struct gp_diags *d, const char *text,
+      struct gp_ystream **s)
+{
+    return gp_yaml_parse(s, a, "t.yaml", text, strlen(text), NULL, d);
+}
+
+static const char *
+first_msg(struct gp_diags *d, struct gp_loc *loc)
+{
+    size_t n;
+    const struct gp_diag *v = gp_diags_sorted(d, &n);
+
+    if (!n)
+        return "";
+    if (loc)
+        *loc = v[0].loc;
+    return v[0].msg;
+}
+
+void
+yaml_locations_and_types(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_ystream *s = NULL;
+    const struct gp_ynode *root, *v;
+
+    OK(parse(a, d, "a: 1\nlist:\n  - x\n  - 'y'\nempty:\n", &s) == 0);
+    INT_EQ(s->n_docs, 1);
+    root = s->docs[0];
+    INT_EQ(root->kind, GP_YMAP);
+    v = gp_ymap_get(root, "list");
+    INT_EQ(v->kind, GP_YSEQ);
+    INT_EQ(v->n_items, 2);
+    INT_EQ(v->items[1]->loc.line, 4);
+    INT_EQ(v->items[1]->loc.col, 5);
+    OK(v->items[1]->quoted);
+    OK(gp_ynode_is_null(gp_ymap_get(root, "empty")));
+    STR_EQ(gp_ynode_describe(gp_ymap_get(root, "a")), "number");
+    gp_arena_free(a);
+}
+
+void
+yaml_duplicate_keys_all_reported(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_ystream *s = NULL;
+    struct gp_loc loc = {0, 0, 0, 0};
+
+    OK(parse(a, d, "a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n", &s) < 0);
+    INT_EQ(gp_diags_errors(d), 2);
+    STR_EQ(first_msg(d, &loc), "duplicate key 'a' (first given at line 1)");
+    INT_EQ(loc.line, 3);
+    INT_EQ(loc.col, 1);
+    gp_arena_free(a);
+}
+
+void
+yaml_alias_bomb_bounded(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_ystream *s = NULL;
+    struct gp_strbuf sb = GP_STRBUF_INIT;
+    int i;
+
+    gp_strbuf_puts(&sb, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (i = 1; i < 10; i++)
+        gp_strbuf_printf(&sb, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
+                              "*a%d, *a%d, *a%d, *a%d]\n",
+                         i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                         i - 1, i - 1, i - 1);
+    OK(parse(a, d, sb.buf, &s) < 0);
+    OK(strstr(first_msg(d, NULL), "expands to more than") != NULL);
+    gp_strbuf_release(&sb);
+    gp_arena_free(a);
+}
+
+void
+yaml_deep_nesting_bounded(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_ystream *s = NULL;
+    char *deep = malloc(20001);
+    struct gp_loc loc = {0, 0, 0, 0};
+
+    memset(deep, '[', 10000);
+    memset(deep + 10000, ']', 10000);
+    deep[20000] = '\0';
+    OK(parse(a, d, deep, &s) < 0);
+    STR_EQ(first_msg(d, &loc), "nesting is deeper than 100 levels");
+    INT_EQ(loc.col, 101);
+    free(deep);
+    gp_arena_free(a);
+}
+
+void
+yaml_merge_keys(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_ystream *s = NULL;
+    const struct gp_ynode *b;
+
+    OK(parse(a, d, "base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n",
+             &s) == 0);
+    b = gp_ymap_get(s->docs[0], "derived");
+    INT_EQ(b->n_pairs, 2);
+    STR_EQ(gp_ymap_get(b, "x")->str, "1");
+    STR_EQ(gp_ymap_get(b, "y")->str, "3");
+    gp_arena_free(a);
+}
+
+void
+yaml_syntax_error_position(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_ystream *s = NULL;
+    struct gp_loc loc = {0, 0, 0, 0};
+
+    OK(parse(a, d, "a: 1\nb: [1, 2\nc: 3\n", &s) < 0);
+    OK(strstr(first_msg(d, &loc), "invalid YAML") != NULL);
+    INT_EQ(loc.line, 3);
+    gp_arena_free(a);
+    a = gp_arena_new();
+    d = gp_diags_new(a);
+    OK(gp_yaml_parse(&s, a, "t.yaml", "a: \xff\xfe\n", 6, NULL, d) < 0);
+    OK(strstr(first_msg(d, NULL), "invalid") != NULL);
+    gp_arena_free(a);
+}
