@@ -156,7 +156,8 @@ gp_args_parse(struct gp_args *out, const struct gp_cmd *cmd, int argc,
         }
         out->seen[idx]++;
     }
-    ctx->models_dir = gp_args_get(out, "models");
+    if (gp_args_get(out, "models"))
+        ctx->models_dir = gp_args_get(out, "models");
     return 0;
 }
 

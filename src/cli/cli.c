@@ -43,6 +43,9 @@ main_help(FILE *out)
           "                            check that MIG profiles fit one GPU\n"
           "  version                   print the version\n"
           "\n"
+          "global options:\n"
+          "  --models DIR              also load GPU model files from DIR\n"
+          "\n"
           "'gpuplan <command> --help' describes a command.\n"
           "\n"
           "exit status: 0 ok, 1 findings (e.g. a layout that does not fit), "
@@ -92,8 +95,30 @@ static int
 dispatch(struct gp_ctx *ctx, int argc, char **argv)
 {
     const char *words[] = {"validate", "models", "mig", "version", "help"};
-    const char *cmd = argv[0], *sugg;
+    const char *cmd, *sugg;
     size_t i;
+
+    /* Global options may come before the command, as with kubectl. */
+    while (argc > 0 && strncmp(argv[0], "--models", 8) == 0 &&
+           (argv[0][8] == '\0' || argv[0][8] == '=')) {
+        if (argv[0][8] == '=') {
+            ctx->models_dir = argv[0] + 9;
+            argc--;
+            argv++;
+        } else if (argc > 1) {
+            ctx->models_dir = argv[1];
+            argc -= 2;
+            argv += 2;
+        } else {
+            gp_usage_error("option '--models' needs a value (DIR)");
+            return GP_EXIT_USAGE;
+        }
+    }
+    if (argc == 0) {
+        main_help(stderr);
+        return GP_EXIT_USAGE;
+    }
+    cmd = argv[0];
 
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("gpuplan %s\n", GPUPLAN_VERSION);

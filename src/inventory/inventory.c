@@ -737,6 +737,50 @@ parse_text(struct loader *L, const char *file, const char *text, size_t len)
     return 0;
 }
 
+/* Warnings, not errors: the input is well-formed, but no plan can satisfy
+ * it, and the user should hear that before a planner says "unplaceable". */
+static void
+check_feasibility(struct loader *L)
+{
+    const struct gp_node_pool *p = L->pools.v;
+    const struct gp_workload *w = L->loads.v;
+    uint64_t biggest = 0;
+    size_t i;
+
+    for (i = 0; i < L->pools.n; i++) {
+        if (p[i].gpu->memory_mib > biggest)
+            biggest = p[i].gpu->memory_mib;
+    }
+    for (i = 0; i < L->loads.n; i++) {
+        double duty = gp_workload_duty(&w[i]);
+
+        if (w[i].traffic == GP_TRAFFIC_POISSON && duty >= 1) {
+            gp_warning_at(L->d, w[i].loc,
+                          "workload '%s' offers %.3g s of GPU work per "
+                          "second to each replica: unstable even on a "
+                          "whole GPU",
+                          w[i].name, duty);
+            gp_diag_hint(L->d, "raise 'replicas' to at least %.0f",
+                         ceil(w[i].rps * w[i].service_time_s * 1.25));
+        }
+        if (w[i].target_throughput > 0 && w[i].traffic != GP_TRAFFIC_POISSON &&
+            w[i].target_throughput * w[i].service_time_s >
+                (double)w[i].clients) {
+            gp_warning_at(L->d, w[i].loc,
+                          "workload '%s' asks for %.3g/s per replica, more "
+                          "than %.3g/s that a whole GPU gives it",
+                          w[i].name, w[i].target_throughput,
+                          (double)w[i].clients / w[i].service_time_s);
+        }
+        if (L->pools.n && w[i].memory_bytes > biggest << 20)
+            gp_warning_at(L->d, w[i].loc,
+                          "workload '%s' needs %llu MiB of GPU memory; no "
+                          "GPU in the inventory has that much",
+                          w[i].name,
+                          (unsigned long long)((w[i].memory_bytes + (1u << 20) - 1) >> 20));
+    }
+}
+
 static int
 finish(struct gp_inventory **out, struct loader *L, const char *first_file)
 {
@@ -757,6 +801,7 @@ finish(struct gp_inventory **out, struct loader *L, const char *first_file)
     }
     if (L->rc < 0)
         return -1;
+    check_feasibility(L);
     inv = gp_arena_alloc(L->a, sizeof(*inv));
     inv->name = L->name ? L->name : "inventory";
     inv->pools = L->pools.v;

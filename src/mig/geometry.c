@@ -272,9 +272,8 @@ explain_collision(struct gp_strbuf *why, const struct place_state *ps)
                                        ps->want[j]->memory_slices);
 
             if (mask & other) {
-                gp_strbuf_printf(why, "%s %s@%u overlaps %s@%u",
-                                 k ? ";" : "", p->name, s, ps->want[j]->name,
-                                 ps->best_start[j]);
+                gp_strbuf_printf(why, "%s at %u with %s@%u", k ? "," : "", s,
+                                 ps->want[j]->name, ps->best_start[j]);
                 break;
             }
         }

@@ -257,8 +257,8 @@ mig_check_explains_failures(void)
     STR_EQ(sb.buf,
            "no arrangement fits: after placing 4g.20gb at slices 0-3, "
            "2g.10gb at slices 4-5, 2g.10gb (which may start at slices 0, 2 "
-           "or 4) collides at every start: 2g.10gb@0 overlaps 4g.20gb@0; "
-           "2g.10gb@2 overlaps 4g.20gb@0; 2g.10gb@4 overlaps 2g.10gb@4");
+           "or 4) collides at every start: at 0 with 4g.20gb@0, at 2 with "
+           "4g.20gb@0, at 4 with 2g.10gb@4");
     gp_strbuf_reset(&sb);
     n = pick(m, "3g.20gb,3g.20gb,3g.20gb", p);
     gp_mig_check(&chk, m, p, n, &sb);
