@@ -51,7 +51,6 @@ gp_arena_alloc(struct gp_arena *a, size_t size)
 {
     struct gp_chunk *c = a->head;
     size_t need = (size + GP_ARENA_ALIGN - 1) & ~(size_t)(GP_ARENA_ALIGN - 1);
-    void *p;
 
     if (need < size)
         gp_xoom(size);
@@ -86,10 +85,13 @@ gp_arena_alloc(struct gp_arena *a, size_t size)
             c = n;
         }
     }
-    p = c->data + c->used;
-    c->used += need;
-    memset(p, 0, need);
-    return p;
+    {
+        void *p = c->data + c->used;
+
+        c->used += need;
+        memset(p, 0, need);
+        return p;
+    }
 #endif
 }
 

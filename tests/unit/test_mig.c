@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* MIG geometry against NVIDIA's documented layouts and the combination
  * counts in shared/reference/mig-profiles.md section 5. */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -154,6 +155,52 @@ mig_8slot_counts_match_reference(void)
     }
 }
 
+/* Every catalogued MIG model: each base profile fits exactly max_count
+ * times (the "all-<profile>" configs of mig-parted), one more never fits, and
+ * the grid's maximal-layout count is the one its class documents. */
+void
+mig_every_model_per_profile_caps(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_catalog *c = NULL;
+    size_t i, checked = 0;
+
+    OK(gp_catalog_load(&c, a, NULL, d) == 0);
+    for (i = 0; c && i < c->n; i++) {
+        const struct gp_mig_spec *m = c->v[i]->mig;
+        const struct gp_mig_profile *base[GP_MIG_MAX_PROFILES];
+        size_t nb, k;
+
+        if (!m)
+            continue;
+        checked++;
+        nb = gp_mig_base_profiles(m, base, true);
+        for (k = 0; k < nb; k++) {
+            const struct gp_mig_profile *want[GP_MIG_MAX_SLICES + 1];
+            struct gp_mig_check chk;
+            uint32_t j;
+
+            for (j = 0; j <= base[k]->max_count && j <= GP_MIG_MAX_SLICES; j++)
+                want[j] = base[k];
+            gp_mig_check(&chk, m, want, base[k]->max_count, NULL);
+            if (chk.verdict != GP_MIG_FITS)
+                fprintf(stderr, "  %s: %u x %s should fit\n", c->v[i]->id,
+                        base[k]->max_count, base[k]->name);
+            OK(chk.verdict == GP_MIG_FITS);
+            gp_mig_check(&chk, m, want, base[k]->max_count + 1u, NULL);
+            OK(chk.verdict != GP_MIG_FITS);
+        }
+        nb = gp_mig_base_profiles(m, base, false);
+        if (m->memory_slices == 8)
+            INT_EQ(gp_mig_enumerate(m, base, nb, true, NULL, NULL), 78);
+        else
+            INT_EQ(gp_mig_enumerate(m, base, nb, true, NULL, NULL), 5);
+    }
+    OK(checked >= 16);
+    gp_arena_free(a);
+}
+
 void
 mig_a30_and_rtx_pro_counts(void)
 {
@@ -239,6 +286,39 @@ mig_check_documented_combinations(void)
     INT_EQ(verdict("H100-SXM5-80GB", "3g.40gb,2g.20gb,1g.10gb,1g.10gb",
                    "2g.20gb@0 1g.10gb@2 1g.10gb@3 3g.40gb@4"),
            GP_MIG_FITS);
+}
+
+/* mig-parted's "all-balanced" layouts for each family (reference S8). */
+void
+mig_balanced_layouts_fit(void)
+{
+    static const struct {
+        const char *model, *layout;
+    } cases[] = {
+        {"A30-24GB", "1g.6gb,1g.6gb,2g.12gb"},
+        {"A100-SXM4-40GB", "1g.5gb,1g.5gb,2g.10gb,3g.20gb"},
+        {"A100-PCIE-40GB", "1g.5gb,1g.5gb,2g.10gb,3g.20gb"},
+        {"A100-SXM4-80GB", "1g.10gb,1g.10gb,2g.20gb,3g.40gb"},
+        {"A100-PCIE-80GB", "1g.10gb,1g.10gb,2g.20gb,3g.40gb"},
+        {"H100-SXM5-80GB", "1g.10gb,1g.10gb,2g.20gb,3g.40gb"},
+        {"H100-PCIE-80GB", "1g.10gb,1g.10gb,2g.20gb,3g.40gb"},
+        {"H100-NVL-94GB", "1g.12gb,1g.12gb,2g.24gb,3g.47gb"},
+        {"GH200-144GB", "1g.18gb,1g.18gb,2g.36gb,3g.72gb"},
+        {"B200", "1g.23gb,1g.23gb,2g.45gb,3g.90gb"},
+        {"GB200", "1g.23gb,1g.23gb,2g.47gb,3g.93gb"},
+        {"B300", "1g.34gb,1g.34gb,2g.67gb,3g.135gb"},
+        {"RTX-PRO-6000-Blackwell", "1g.24gb,1g.24gb,2g.48gb"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        enum gp_mig_verdict v = verdict(cases[i].model, cases[i].layout, NULL);
+
+        if (v != GP_MIG_FITS)
+            fprintf(stderr, "  %s: %s should fit\n", cases[i].model,
+                    cases[i].layout);
+        OK(v == GP_MIG_FITS);
+    }
 }
 
 void
