@@ -8,6 +8,7 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/str.h"
+#include "json/json.h"
 #include "model/gpu.h"
 
 struct route {
@@ -76,6 +77,16 @@ void
 gp_ctx_print(struct gp_ctx *ctx, const char *s)
 {
     fputs(s, ctx->out);
+}
+
+void
+gp_ctx_print_json(struct gp_ctx *ctx, struct gp_json *doc)
+{
+    char *s = gp_json_render(doc, NULL);
+
+    fputs(s, ctx->out);
+    free(s);
+    gp_json_free(doc);
 }
 
 static int

@@ -75,8 +75,11 @@ int gp_ctx_catalog(struct gp_ctx *ctx, struct gp_catalog **out);
 /* Prints the recorded diagnostics to stderr; returns GP_EXIT_USAGE when
  * there were errors, else GP_EXIT_OK. */
 int gp_ctx_flush_diags(struct gp_ctx *ctx);
-/* Writes a JSON document or text with a trailing newline to ctx->out. */
+/* Writes text to ctx->out. */
 void gp_ctx_print(struct gp_ctx *ctx, const char *s);
+struct gp_json;
+/* Renders a JSON document to ctx->out and frees it. */
+void gp_ctx_print_json(struct gp_ctx *ctx, struct gp_json *doc);
 
 extern const struct gp_cmd gp_cmd_models, gp_cmd_models_show,
     gp_cmd_mig_layouts, gp_cmd_mig_validate, gp_cmd_validate;

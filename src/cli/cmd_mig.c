@@ -151,16 +151,6 @@ profiles_json(const struct gp_mig_layout *l)
     return arr;
 }
 
-static void
-emit_json(struct gp_ctx *ctx, struct gp_json *root)
-{
-    char *s = gp_json_render(root, NULL);
-
-    gp_ctx_print(ctx, s);
-    free(s);
-    gp_json_free(root);
-}
-
 /* A row of the slice grid: "|3g.40gb    |3g.40gb    |". */
 static void
 slot_bar(struct gp_strbuf *sb, const struct gp_mig_spec *m,
@@ -235,7 +225,7 @@ run_layouts(struct gp_ctx *ctx, struct gp_args *args)
             gp_json_push(arr, o);
         }
         gp_json_set(root, "layouts", arr);
-        emit_json(ctx, root);
+        gp_ctx_print_json(ctx, root);
         return GP_EXIT_OK;
     }
     fprintf(ctx->out, "%s: %zu %s layouts of ", m->id, c.n,
@@ -289,7 +279,7 @@ run_validate(struct gp_ctx *ctx, struct gp_args *args)
         gp_json_set(root, "placements", placements_json(&chk.placed));
         gp_json_set_str(root, "reason",
                         chk.verdict == GP_MIG_FITS ? NULL : why.buf);
-        emit_json(ctx, root);
+        gp_ctx_print_json(ctx, root);
     } else if (chk.verdict == GP_MIG_FITS) {
         struct gp_strbuf bar = GP_STRBUF_INIT;
 

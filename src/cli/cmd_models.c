@@ -105,16 +105,6 @@ model_json(const struct gp_gpu_model *m, bool full)
     return o;
 }
 
-static void
-print_json(struct gp_ctx *ctx, struct gp_json *j)
-{
-    char *s = gp_json_render(j, NULL);
-
-    gp_ctx_print(ctx, s);
-    free(s);
-    gp_json_free(j);
-}
-
 static int
 run_list(struct gp_ctx *ctx, struct gp_args *args)
 {
@@ -137,7 +127,7 @@ run_list(struct gp_ctx *ctx, struct gp_args *args)
         for (i = 0; i < cat->n; i++)
             gp_json_push(arr, model_json(cat->v[i], false));
         gp_json_set(root, "models", arr);
-        print_json(ctx, root);
+        gp_ctx_print_json(ctx, root);
         return GP_EXIT_OK;
     }
     fprintf(ctx->out, "%-24s %8s %5s %8s %4s  %s\n", "ID", "MEMORY", "SMS",
@@ -244,7 +234,7 @@ run_show(struct gp_ctx *ctx, struct gp_args *args)
         return GP_EXIT_USAGE;
     }
     if (fmt == GP_FORMAT_JSON)
-        print_json(ctx, model_json(m, true));
+        gp_ctx_print_json(ctx, model_json(m, true));
     else
         print_model_text(ctx->out, m);
     return GP_EXIT_OK;

@@ -73,7 +73,6 @@ run(struct gp_ctx *ctx, struct gp_args *args)
     }
     if (fmt == GP_FORMAT_JSON) {
         struct gp_json *root = gp_json_object(), *fa = gp_json_array();
-        char *s;
 
         gp_json_set_bool(root, "valid", ok);
         for (i = 0; i < n; i++)
@@ -88,10 +87,7 @@ run(struct gp_ctx *ctx, struct gp_args *args)
             gp_json_set_int(root, "replicas", (long long)replicas);
         }
         gp_json_set(root, "diagnostics", diags_json(ctx->d));
-        s = gp_json_render(root, NULL);
-        gp_ctx_print(ctx, s);
-        free(s);
-        gp_json_free(root);
+        gp_ctx_print_json(ctx, root);
     } else if (ok) {
         fprintf(ctx->out, "%s: valid\n", inv->name);
         fprintf(ctx->out, "  node pools: %zu (%llu nodes, %llu GPUs)\n",
