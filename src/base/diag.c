@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/str.h"
 #include "base/strbuf.h"
 
 /* Past this many, further diagnostics are counted, not kept: a hostile file
@@ -276,13 +277,19 @@ print_quote(FILE *out, const char *line, size_t n, const struct gp_loc *loc)
     size_t off = byte_offset(line, n, loc->col), i;
     size_t shown = n > 200 ? 200 : n;
     uint32_t width = loc->len ? loc->len : 1, w;
+    /* Quote invalid UTF-8 as '?' so the terminal shows what we mean. */
+    bool ascii_only = !gp_str_printable_utf8(line, n);
 
     fprintf(out, "%5u | ", loc->line);
     for (i = 0; i < shown; i++) {
         unsigned char c = (unsigned char)line[i];
 
         /* Control bytes would garble a terminal; show them as '?'. */
-        fputc(c == '\t' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : c, out);
+        if (c == '\t')
+            c = ' ';
+        else if (c < 0x20 || c == 0x7f || (ascii_only && c >= 0x80))
+            c = '?';
+        fputc(c, out);
     }
     if (shown < n)
         fputs("...", out);

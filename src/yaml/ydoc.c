@@ -38,6 +38,8 @@ struct builder {
     struct gp_arena *a;
     struct gp_diags *d;
     const char *file;
+    const char *text;
+    size_t len;
     const struct gp_ylimits *lim;
     struct frame *stack;
     size_t depth, cap;
@@ -62,13 +64,20 @@ mark_loc(const struct builder *b, yaml_mark_t m, size_t len)
 }
 
 static uint64_t
-hash_str(const char *s)
+hash_bytes(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
+    size_t i;
 
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return h;
+}
+
+static uint64_t
+hash_str(const char *s)
+{
+    return hash_bytes(s, strlen(s));
 }
 
 static struct anchor *
@@ -195,18 +204,6 @@ is_merge_key(const struct gp_ynode *k)
     return k->kind == GP_YSCALAR && !k->quoted && strcmp(k->str, "<<") == 0;
 }
 
-static bool
-has_key(struct gp_ypair *pairs, size_t n, const char *key)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (strcmp(pairs[i].key->str, key) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Explicit keys first; merged keys only where no explicit key exists, and
  * earlier merge sources win over later ones (YAML merge-key spec). */
 static int
@@ -215,6 +212,7 @@ finish_map(struct builder *b, struct frame *f)
     struct gp_ynode *m = f->node;
     size_t i, np = 0, cap = f->n / 2 + 1;
     struct gp_ypair *pairs;
+    size_t *slots, nslots;
     int rc = 0;
 
     if (f->n % 2)
@@ -238,9 +236,15 @@ finish_map(struct builder *b, struct frame *f)
         }
     }
     pairs = gp_arena_calloc(b->a, cap, sizeof(*pairs));
+    /* Keys go into a hash table so a mapping with 100,000 keys costs
+     * linear time, not a quadratic scan. Slots hold pair index + 1. */
+    nslots = 16;
+    while (nslots < 2 * cap)
+        nslots *= 2;
+    slots = gp_arena_calloc(b->a, nslots, sizeof(*slots));
     for (i = 0; i < f->n; i += 2) {
         struct gp_ynode *k = f->kids[i];
-        size_t j;
+        size_t h;
 
         if (is_merge_key(k))
             continue;
@@ -250,23 +254,27 @@ finish_map(struct builder *b, struct frame *f)
                              gp_ynode_describe(k));
             continue;
         }
-        for (j = 0; j < np; j++) {
-            if (pairs[j].key->len == k->len &&
-                memcmp(pairs[j].key->str, k->str, k->len) == 0) {
-                struct gp_loc at = k->loc;
+        h = (size_t)hash_bytes(k->str, k->len) & (nslots - 1);
+        while (slots[h]) {
+            const struct gp_ynode *o = pairs[slots[h] - 1].key;
 
-                at.len = (uint32_t)(k->len ? k->len : 1);
-                rc = gp_error_at(b->d, at,
-                                 "duplicate key '%s' (first given at line %u)",
-                                 k->str, pairs[j].key->loc.line);
+            if (o->len == k->len && memcmp(o->str, k->str, k->len) == 0)
                 break;
-            }
+            h = (h + 1) & (nslots - 1);
         }
-        if (j < np)
+        if (slots[h]) {
+            struct gp_loc at = k->loc;
+
+            at.len = (uint32_t)(k->len ? (k->len > 200 ? 200 : k->len) : 1);
+            rc = gp_error_at(b->d, at,
+                             "duplicate key '%.100s' (first given at line %u)",
+                             k->str, pairs[slots[h] - 1].key->loc.line);
             continue;
+        }
         pairs[np].key = k;
         pairs[np].value = f->kids[i + 1];
         np++;
+        slots[h] = np;
     }
     for (i = 0; i < f->n; i += 2) {
         const struct gp_ynode *v = f->kids[i + 1];
@@ -279,9 +287,18 @@ finish_map(struct builder *b, struct frame *f)
             const struct gp_ynode *src = v->kind == GP_YSEQ ? v->items[s] : v;
 
             for (j = 0; j < src->n_pairs; j++) {
-                if (has_key(pairs, np, src->pairs[j].key->str))
+                const struct gp_ynode *k = src->pairs[j].key;
+                size_t h = (size_t)hash_bytes(k->str, k->len) & (nslots - 1);
+
+                while (slots[h] &&
+                       !(pairs[slots[h] - 1].key->len == k->len &&
+                         memcmp(pairs[slots[h] - 1].key->str, k->str,
+                                k->len) == 0))
+                    h = (h + 1) & (nslots - 1);
+                if (slots[h])
                     continue;
                 pairs[np++] = src->pairs[j];
+                slots[h] = np;
             }
         }
     }
@@ -377,8 +394,18 @@ syntax_error(struct builder *b, yaml_parser_t *p)
                          (size_t)p->context_mark.line + 1);
     if (p->error == YAML_READER_ERROR) {
         /* Reader errors carry a byte offset, not a line and column. */
-        gp_error_at(b->d, (struct gp_loc){b->file, 0, 0, 0},
-                    "%s at byte %zu", sb.buf, (size_t)p->problem_offset);
+        struct gp_loc at = {b->file, 1, 1, 1};
+        size_t i, off = p->problem_offset;
+
+        for (i = 0; i < off && i < b->len; i++) {
+            if (b->text[i] == '\n') {
+                at.line++;
+                at.col = 1;
+            } else if (((unsigned char)b->text[i] & 0xC0) != 0x80) {
+                at.col++;
+            }
+        }
+        gp_error_at(b->d, at, "%s (byte %zu)", sb.buf, off);
     } else {
         gp_error_at(b->d, mark_loc(b, m, 1), "%s", sb.buf);
     }
@@ -402,6 +429,8 @@ gp_yaml_parse(struct gp_ystream **out, struct gp_arena *a, const char *file,
     b.a = a;
     b.d = d;
     b.file = file;
+    b.text = text;
+    b.len = len;
     b.lim = lim ? lim : &gp_ylimits_default;
     s = gp_arena_alloc(a, sizeof(*s));
     s->file = file;

@@ -68,6 +68,29 @@ yaml_duplicate_keys_all_reported(void)
     gp_arena_free(a);
 }
 
+/* 100,000 keys: the duplicate check must be linear (this took minutes when
+ * it was a pairwise scan). */
+void
+yaml_many_keys_linear(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_ystream *s = NULL;
+    struct gp_strbuf sb = GP_STRBUF_INIT;
+    struct gp_loc loc = {0, 0, 0, 0};
+    int i;
+
+    for (i = 0; i < 100000; i++)
+        gp_strbuf_printf(&sb, "k%d: %d\n", i, i);
+    gp_strbuf_puts(&sb, "k77: again\n");
+    OK(parse(a, d, sb.buf, &s) < 0);
+    INT_EQ(gp_diags_errors(d), 1);
+    STR_EQ(first_msg(d, &loc), "duplicate key 'k77' (first given at line 78)");
+    INT_EQ(loc.line, 100001);
+    gp_strbuf_release(&sb);
+    gp_arena_free(a);
+}
+
 void
 yaml_alias_bomb_bounded(void)
 {
