@@ -53,6 +53,21 @@ gp_diags_add_source(struct gp_diags *d, const char *file, const char *text,
     d->n_src++;
 }
 
+/* Messages quote user text; a crafted key must not put terminal escape
+ * sequences on the user's screen. */
+static void
+sanitise(struct gp_strbuf *sb)
+{
+    size_t i;
+
+    for (i = 0; i < sb->len; i++) {
+        unsigned char c = (unsigned char)sb->buf[i];
+
+        if (c < 0x20 || c == 0x7f)
+            sb->buf[i] = '?';
+    }
+}
+
 static void
 record(struct gp_diags *d, enum gp_severity sev, struct gp_loc at,
        const char *fmt, va_list ap)
@@ -75,6 +90,7 @@ record(struct gp_diags *d, enum gp_severity sev, struct gp_loc at,
         d->cap = cap;
     }
     gp_strbuf_vprintf(&sb, fmt, ap);
+    sanitise(&sb);
     g = &d->v[d->n];
     memset(g, 0, sizeof(*g));
     g->sev = sev;
@@ -138,6 +154,7 @@ gp_diag_hint(struct gp_diags *d, const char *fmt, ...)
     va_start(ap, fmt);
     gp_strbuf_vprintf(&sb, fmt, ap);
     va_end(ap);
+    sanitise(&sb);
     g->hint = gp_arena_strndup(d->a, sb.buf, sb.len);
     gp_strbuf_release(&sb);
 }
@@ -274,11 +291,20 @@ sev_name(enum gp_severity s)
 static void
 print_quote(FILE *out, const char *line, size_t n, const struct gp_loc *loc)
 {
-    size_t off = byte_offset(line, n, loc->col), i;
+    size_t off, i;
     size_t shown = n > 200 ? 200 : n;
     uint32_t width = loc->len ? loc->len : 1, w;
     /* Quote invalid UTF-8 as '?' so the terminal shows what we mean. */
-    bool ascii_only = !gp_str_printable_utf8(line, n);
+    bool ascii_only;
+
+    /* libyaml does not count a byte-order mark as a column. */
+    if (loc->line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+        line += 3;
+        n -= 3;
+        shown = n > 200 ? 200 : n;
+    }
+    ascii_only = !gp_str_printable_utf8(line, n);
+    off = byte_offset(line, n, loc->col);
 
     fprintf(out, "%5u | ", loc->line);
     for (i = 0; i < shown; i++) {
@@ -294,8 +320,12 @@ print_quote(FILE *out, const char *line, size_t n, const struct gp_loc *loc)
     if (shown < n)
         fputs("...", out);
     fputs("\n      | ", out);
-    for (i = 0; i < off && i < shown; i++)
-        fputc(line[i] == '\t' ? '\t' : ' ', out);
+    /* One space per character before the column: tabs were printed as one
+     * space above, and a multibyte character is one column wide. */
+    for (i = 0; i < off && i < shown; i++) {
+        if (ascii_only || ((unsigned char)line[i] & 0xC0) != 0x80)
+            fputc(' ', out);
+    }
     fputc('^', out);
     for (w = 1; w < width && w < 80; w++)
         fputc('~', out);

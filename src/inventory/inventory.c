@@ -78,6 +78,7 @@ vec_push(struct gp_arena *a, struct vec *v, size_t size)
 struct loader {
     struct gp_arena *a;
     struct gp_diags *d;
+    size_t errors_before; /* any error recorded since then fails the load */
     const struct gp_catalog *cat;
     struct vec pools, loads;
     const char *name;
@@ -279,14 +280,19 @@ load_sharing(struct loader *L, const struct gp_ynode *n, struct gp_node_pool *p)
          * most 48 clients (16 before compute capability 7.5). */
         uint64_t max = s->mode == GP_SHARE_MPS ? 48 : 1024;
 
-        if (s->mode == GP_SHARE_MPS && p->gpu && p->gpu->compute_capability &&
-            strcmp(p->gpu->compute_capability, "7.5") < 0)
+        if (s->mode == GP_SHARE_MPS && p->gpu &&
+            !gp_model_cc_at_least(p->gpu, 7, 5))
             max = 16;
         if (!v) {
             gp_error_at(L->d, n->loc, "strategy '%s' needs 'replicas'",
                         modes[idx]);
             fail(L);
         } else if (gp_yget_uint(v, "replicas", 2, max, &x, L->d) < 0) {
+            if (max == 16)
+                gp_diag_hint(L->d, "the NVIDIA device plugin allows at most "
+                                   "16 MPS clients below compute capability "
+                                   "7.5 (%s has %s)",
+                             p->gpu->id, p->gpu->compute_capability);
             fail(L);
         } else {
             s->replicas = (uint32_t)x;
@@ -584,8 +590,9 @@ load_workload(struct loader *L, const struct gp_ynode *n)
     if (w->target_p99_s > 0 && w->traffic == GP_TRAFFIC_CONTINUOUS) {
         gp_error_at(L->d, gp_ymap_get(gp_ymap_get(n, "target"),
                                       "p99Latency")->loc,
-                    "'p99Latency' needs requests: use pattern 'poisson' or "
-                    "'closed-loop', or a 'throughput' target");
+                    "'p99Latency' needs requests (pattern 'poisson' or "
+                    "'closed-loop'); 'continuous' work takes a 'throughput' "
+                    "target instead");
         fail(L);
     }
     if (w->target_p99_s > 0 && w->service_time_s > 0 &&
@@ -732,8 +739,19 @@ parse_text(struct loader *L, const char *file, const char *text, size_t len)
         fail(L);
         return -1;
     }
-    for (i = 0; i < s->n_docs; i++)
+    for (i = 0; i < s->n_docs; i++) {
+        /* An empty document (a trailing '---', common in Kubernetes
+         * manifests) is skipped unless the file has nothing else. */
+        if (!s->docs[i] || gp_ynode_is_null(s->docs[i])) {
+            size_t j, real = 0;
+
+            for (j = 0; j < s->n_docs; j++)
+                real += s->docs[j] && !gp_ynode_is_null(s->docs[j]);
+            if (real)
+                continue;
+        }
         load_doc(L, file, s->docs[i]);
+    }
     return 0;
 }
 
@@ -748,7 +766,7 @@ check_feasibility(struct loader *L)
     size_t i;
 
     for (i = 0; i < L->pools.n; i++) {
-        if (p[i].gpu->memory_mib > biggest)
+        if (p[i].gpu && p[i].gpu->memory_mib > biggest)
             biggest = p[i].gpu->memory_mib;
     }
     for (i = 0; i < L->loads.n; i++) {
@@ -787,6 +805,8 @@ finish(struct gp_inventory **out, struct loader *L, const char *first_file)
     struct gp_inventory *inv;
 
     check_duplicates(L);
+    if (gp_diags_errors(L->d) > L->errors_before)
+        fail(L);
     if (L->pools.n > GP_MAX_POOLS || L->loads.n > GP_MAX_WORKLOADS ||
         L->total_gpus > GP_MAX_TOTAL_GPUS ||
         L->total_replicas > GP_MAX_TOTAL_REPLICAS) {
@@ -823,6 +843,7 @@ gp_inventory_parse(struct gp_inventory **out, struct gp_arena *a,
     L.a = a;
     L.d = d;
     L.cat = cat;
+    L.errors_before = gp_diags_errors(d);
     parse_text(&L, file, text, len);
     return finish(out, &L, file);
 }
@@ -839,6 +860,7 @@ gp_inventory_load(struct gp_inventory **out, struct gp_arena *a,
     L.a = a;
     L.d = d;
     L.cat = cat;
+    L.errors_before = gp_diags_errors(d);
     for (i = 0; i < n_files; i++) {
         const char *text;
         size_t len;

@@ -33,6 +33,23 @@ gp_confidence_name(enum gp_confidence c)
     return "observed";
 }
 
+bool
+gp_model_cc_at_least(const struct gp_gpu_model *m, unsigned major,
+                     unsigned minor)
+{
+    const char *p = m->compute_capability;
+    unsigned ma = 0, mi = 0;
+
+    if (!p || *p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9' && ma < 1000; p++)
+        ma = ma * 10 + (unsigned)(*p - '0');
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9' && mi < 1000; p++)
+            mi = mi * 10 + (unsigned)(*p - '0');
+    return ma > major || (ma == major && mi >= minor);
+}
+
 static const char *const conf_names[] = {"observed", "documented", "inferred",
                                          "estimated", NULL};
 
@@ -402,6 +419,7 @@ static int
 model_parse(struct gp_gpu_model **out, struct gp_arena *a, const char *file,
             const char *text, size_t len, struct gp_diags *d)
 {
+    size_t errors_before = gp_diags_errors(d);
     static const char *const keys[] = {
         "id", "display_name", "architecture", "compute_capability",
         "memory_mib", "sm_count", "memory_bandwidth_gbps", "source", "names",
@@ -532,7 +550,7 @@ model_parse(struct gp_gpu_model **out, struct gp_arena *a, const char *file,
     if ((v = gp_ymap_get(root, "mig")) && !gp_ynode_is_null(v) &&
         load_mig(&L, v) < 0)
         rc = -1;
-    if (rc < 0)
+    if (rc < 0 || gp_diags_errors(d) > errors_before)
         return -1;
     *out = m;
     return 0;

@@ -121,4 +121,9 @@ const struct gp_mig_profile *gp_mig_suggest_profile(const struct gp_mig_spec *m,
 
 const char *gp_confidence_name(enum gp_confidence c);
 
+/* True when the model's compute capability is at least major.minor (false
+ * when unknown). Compares numbers: "10.0" is above "7.5". */
+bool gp_model_cc_at_least(const struct gp_gpu_model *m, unsigned major,
+                          unsigned minor);
+
 #endif

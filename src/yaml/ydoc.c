@@ -364,20 +364,43 @@ scalar(struct builder *b, yaml_event_t *ev)
     return attach(b, n);
 }
 
+static bool
+anchor_is_open(const struct builder *b, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < b->depth; i++) {
+        if (b->stack[i].anchor && strcmp(b->stack[i].anchor, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int
 alias(struct builder *b, yaml_event_t *ev)
 {
     const char *name = (const char *)ev->data.alias.anchor;
-    struct gp_ynode *n = anchor_get(b, name);
+    struct gp_ynode *n = anchor_get(b, name), *copy;
     struct gp_loc at = mark_loc(b, ev->start_mark, strlen(name) + 1);
 
+    if (!n && anchor_is_open(b, name))
+        return gp_error_at(b->d, at, "alias '*%.100s' refers to a node that "
+                                     "contains it (recursive aliases are not "
+                                     "allowed)",
+                           name);
     if (!n)
-        return gp_error_at(b->d, at, "unknown alias '*%s' (no anchor '&%s' "
-                                     "before it)",
+        return gp_error_at(b->d, at, "unknown alias '*%.100s' (no anchor "
+                                     "'&%.100s' before it)",
                            name, name);
     if (add_weight(b, n->weight, at) < 0)
         return -1;
-    return attach(b, n);
+    /* A shallow copy that shares the children but carries the alias's own
+     * location, so errors about this use point here, not at the anchor. */
+    copy = gp_arena_alloc(b->a, sizeof(*copy));
+    *copy = *n;
+    copy->loc = at;
+    copy->loc.len = n->kind == GP_YSCALAR ? at.len : 1;
+    return attach(b, copy);
 }
 
 static int

@@ -29,12 +29,20 @@ gp_ymap_expect(const struct gp_ynode *n, const char *what,
             gp_diag_hint(d, "check the indentation and the ':' after each key");
         return -1;
     }
+    const char *suggested[64];
+    size_t n_sugg = 0;
+
     while (keys[nkeys])
         nkeys++;
     for (i = 0; i < n->n_pairs; i++) {
         const struct gp_ynode *k = n->pairs[i].key;
         size_t j;
 
+        if (strlen(k->str) != k->len) {
+            gp_error_at(d, k->loc, "a key in %s contains a NUL character",
+                        what);
+            continue;
+        }
         for (j = 0; j < nkeys; j++) {
             if (strcmp(k->str, keys[j]) == 0)
                 break;
@@ -47,6 +55,8 @@ gp_ymap_expect(const struct gp_ynode *n, const char *what,
             gp_error_at(d, at, "unknown key '%.100s' in %s", k->str, what);
             if (sugg) {
                 gp_diag_hint(d, "did you mean '%s'?", sugg);
+                if (n_sugg < 64)
+                    suggested[n_sugg++] = sugg;
             } else {
                 struct gp_strbuf sb = GP_STRBUF_INIT;
 
@@ -58,7 +68,16 @@ gp_ymap_expect(const struct gp_ynode *n, const char *what,
         }
     }
     for (i = 0; required && required[i]; i++) {
-        if (!gp_ymap_get(n, required[i]))
+        size_t j;
+
+        if (gp_ymap_get(n, required[i]))
+            continue;
+        /* A misspelt required key was already reported with its fix. */
+        for (j = 0; j < n_sugg; j++) {
+            if (strcmp(suggested[j], required[i]) == 0)
+                break;
+        }
+        if (j == n_sugg)
             gp_error_at(d, n->loc, "%s is missing required key '%s'", what,
                         required[i]);
     }
@@ -119,6 +138,10 @@ gp_yget_uint(const struct gp_ynode *n, const char *key, uint64_t min,
 
     if (scalar_text(n, key, "a whole number", d) < 0)
         return -1;
+    if (n->quoted)
+        return gp_error_at(d, n->loc, "'%s' must be a number, not a quoted "
+                                      "string",
+                           key);
     if (gp_parse_uint(n->str, UINT64_MAX, &v, &why) < 0 || v < min ||
         v > max) {
         gp_error_at(d, n->loc,
@@ -141,11 +164,15 @@ gp_yget_double(const struct gp_ynode *n, const char *key, double min,
 
     if (scalar_text(n, key, "a number", d) < 0)
         return -1;
+    if (n->quoted)
+        return gp_error_at(d, n->loc, "'%s' must be a number, not a quoted "
+                                      "string",
+                           key);
     if (gp_parse_double(n->str, &v, &why) < 0)
         return bad_value(n, key, why, d);
     if (v < min || v > max)
-        return gp_error_at(d, n->loc, "'%s' must be between %g and %g, got "
-                                      "'%.64s'",
+        return gp_error_at(d, n->loc, "'%s' must be between %.15g and %.15g, "
+                                      "got '%.64s'",
                            key, min, max, n->str);
     *out = v;
     return 0;
@@ -183,8 +210,15 @@ gp_yget_bytes(const struct gp_ynode *n, const char *key, uint64_t min,
 
     if (scalar_text(n, key, "a memory quantity such as 16Gi", d) < 0)
         return -1;
-    if (gp_parse_bytes(n->str, &v, &why) < 0)
-        return bad_value(n, key, why, d);
+    if (gp_parse_bytes(n->str, &v, &why) < 0) {
+        size_t len = strlen(n->str);
+
+        bad_value(n, key, why, d);
+        if (len > 3 && len < 40 && strcmp(n->str + len - 2, "iB") == 0)
+            gp_diag_hint(d, "Kubernetes writes '%.*s', without the 'B'",
+                         (int)(len - 1), n->str);
+        return -1;
+    }
     if (v < min || v > max) {
         gp_error_at(d, n->loc, "'%s' must be from %s to %s, got '%.64s'", key,
                     gp_format_bytes(min, lo), gp_format_bytes(max, hi),
