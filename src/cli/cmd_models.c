@@ -196,12 +196,16 @@ print_model_text(FILE *out, const struct gp_gpu_model *m)
                 gp_strbuf_printf(&sb, "%s%u", k ? "," : "", p->starts[k]);
             fprintf(out,
                     "  %-4u %-16s %6lluMi %6u %4u %4u  %-3u %-3u %-3u %-4u "
-                    "%-3u %4u  %s%s\n",
+                    "%-3u %4u  %s%s%s%s\n",
                     p->id, p->name, (unsigned long long)p->memory_mib,
                     p->memory_slices, p->compute_slices, p->sm_count,
                     p->engines.ce, p->engines.dec, p->engines.enc,
                     p->engines.jpeg, p->engines.ofa, p->max_count, sb.buf,
-                    p->confidence == GP_CONF_OBSERVED ? "" : "  (estimated)");
+                    p->confidence == GP_CONF_OBSERVED ? "" : "  (",
+                    p->confidence == GP_CONF_OBSERVED
+                        ? ""
+                        : gp_confidence_name(p->confidence),
+                    p->confidence == GP_CONF_OBSERVED ? "" : ")");
             gp_strbuf_release(&sb);
         }
     }
