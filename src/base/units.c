@@ -28,7 +28,6 @@ parse_decimal(const char **ps, struct decimal *d, int allow_exp,
               const char **why)
 {
     const char *s = *ps;
-    int digits = 0, dropped_nonzero = 0;
 
     memset(d, 0, sizeof(*d));
     if (*s == '+' || *s == '-') {
@@ -39,14 +38,13 @@ parse_decimal(const char **ps, struct decimal *d, int allow_exp,
         *why = "expected a number";
         return -1;
     }
-    for (; is_digit(*s); s++, digits++) {
+    for (; is_digit(*s); s++) {
         uint64_t v;
 
         if (__builtin_mul_overflow(d->mant, 10u, &v) ||
             __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v)) {
             /* Too many integer digits to hold exactly: keep the scale. */
             d->exp10++;
-            dropped_nonzero |= *s != '0';
             d->inexact = 1;
             continue;
         }
@@ -61,16 +59,15 @@ parse_decimal(const char **ps, struct decimal *d, int allow_exp,
         for (; is_digit(*s); s++) {
             uint64_t v;
 
+            /* Fraction digits past 19 significant ones are dropped; the
+             * byte count is rounded up anyway. */
             if (__builtin_mul_overflow(d->mant, 10u, &v) ||
-                __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v)) {
-                dropped_nonzero |= *s != '0';
+                __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
                 continue;
-            }
             d->mant = v;
             d->exp10--;
         }
     }
-    (void)dropped_nonzero;
     if (allow_exp && (*s == 'e' || *s == 'E') &&
         (is_digit(s[1]) ||
          ((s[1] == '+' || s[1] == '-') && is_digit(s[2])))) {

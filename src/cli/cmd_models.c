@@ -54,7 +54,8 @@ model_json(const struct gp_gpu_model *m, bool full)
     gp_json_set_int(o, "smCount", m->sm_count);
     gp_json_set_num(o, "memoryBandwidthGBps", m->memory_bandwidth_gbps, 1);
     gp_json_set_bool(o, "migCapable", m->mig != NULL);
-    gp_json_set_str(o, "file", m->builtin ? m->file : m->file);
+    gp_json_set_str(o, "file", m->file);
+    gp_json_set_bool(o, "builtin", m->builtin);
     names = gp_json_object();
     gp_json_set(names, "nvidiaSmi", strlist_json(&m->nvidia_smi));
     gp_json_set(names, "gfdProduct", strlist_json(&m->gfd_product));

@@ -96,6 +96,10 @@ struct gp_catalog {
 int gp_catalog_load(struct gp_catalog **out, struct gp_arena *a,
                     const char *user_dir, struct gp_diags *d);
 
+/* Reports any name (id, alias, nvidia-smi name, product label, PCI id) that
+ * resolves to two models. Returns 0, or -1 with errors in 'd'. */
+int gp_catalog_check_names(const struct gp_catalog *c, struct gp_diags *d);
+
 /* Loads one model file's text (used by tests and by the loader). */
 int gp_model_parse(const struct gp_gpu_model **out, struct gp_arena *a,
                    const char *file, const char *text, size_t len,

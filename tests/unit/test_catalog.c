@@ -35,6 +35,13 @@ catalog_builtin_loads(void)
         OK(c->v[i]->memory_bandwidth_gbps > 0);
     }
     OK(mig >= 16);
+    {
+        struct gp_diags *d = gp_diags_new(a);
+
+        /* No name may resolve to two built-in models. */
+        OK(gp_catalog_check_names(c, d) == 0);
+        gp_diags_print(d, stderr);
+    }
 out:
     gp_arena_free(a);
 }
