@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# tests/run_malformed.sh GPUPLAN tests/malformed/NNN-slug.yaml
+# tests/run_malformed.sh GPUPLAN tests/malformed/NNN-slug.yaml [COMMAND]
 #
-# Runs 'gpuplan validate tests/malformed/NNN-slug.yaml' from the repository
+# Runs 'gpuplan COMMAND tests/malformed/NNN-slug.yaml' (COMMAND defaults to
+# validate; the file may be in any directory under tests/) from the repository
 # root (so paths in messages are relative), requires exit status 2, and
 # compares stderr with tests/malformed/NNN-slug.err byte for byte.
 # GPUPLAN_UPDATE_GOLDEN=1 rewrites the .err file from the actual stderr
 # (the exit status must still be 2).
 set -u
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 PATH-TO-GPUPLAN PATH-TO-YAML" >&2
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+    echo "usage: $0 PATH-TO-GPUPLAN PATH-TO-YAML [COMMAND]" >&2
     exit 2
 fi
 
 bin=$1
 yaml=$2
+cmd=${3:-validate}
 
 # Make the binary path absolute before changing directory.
 case $bin in
@@ -26,8 +28,9 @@ esac
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$script_dir/.." && pwd)
 name=$(basename "$yaml" .yaml)
-rel=tests/malformed/$name.yaml
-golden=tests/malformed/$name.err
+sub=$(basename "$(dirname "$yaml")")
+rel=tests/$sub/$name.yaml
+golden=tests/$sub/$name.err
 
 cd "$root" || exit 1
 if [ ! -f "$rel" ]; then
@@ -38,7 +41,7 @@ fi
 tmp=$(mktemp "${TMPDIR:-/tmp}/gpuplan-malformed.XXXXXX") || exit 1
 trap 'rm -f "$tmp" "$tmp.out"' EXIT
 
-timeout 10 "$bin" validate "$rel" >"$tmp.out" 2>"$tmp"
+timeout 10 "$bin" "$cmd" "$rel" >"$tmp.out" 2>"$tmp"
 rc=$?
 
 fail=0

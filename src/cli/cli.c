@@ -19,6 +19,7 @@ struct route {
 
 static const struct route routes[] = {
     {NULL, "validate", &gp_cmd_validate},
+    {NULL, "simulate", &gp_cmd_simulate},
     {"models", "show", &gp_cmd_models_show},
     {"models", "list", &gp_cmd_models},
     {NULL, "models", &gp_cmd_models},
@@ -36,6 +37,7 @@ main_help(FILE *out)
           "\n"
           "commands:\n"
           "  validate FILE...          check inventory and workload files\n"
+          "  simulate SCENARIO         simulate workloads sharing GPUs\n"
           "  models [list]             list the GPU catalogue\n"
           "  models show NAME          show one GPU model and its MIG "
           "profiles\n"
@@ -105,7 +107,8 @@ run_cmd(struct gp_ctx *ctx, const struct gp_cmd *cmd, int argc, char **argv)
 static int
 dispatch(struct gp_ctx *ctx, int argc, char **argv)
 {
-    const char *words[] = {"validate", "models", "mig", "version", "help"};
+    const char *words[] = {"validate", "simulate", "models", "mig", "version",
+                           "help"};
     const char *cmd, *sugg;
     size_t i;
 

@@ -406,7 +406,9 @@ static void
 load_compute(struct loader *L, const struct gp_ynode *n, struct gp_workload *w)
 {
     static const char *const keys[] = {"serviceTime", "smFraction",
-                                       "memoryBound", NULL};
+                                       "memoryBound", "kernelTime",
+                                       "syncsPerRequest", "serviceTimeCV",
+                                       NULL};
     static const char *const req[] = {"serviceTime", NULL};
     const struct gp_ynode *v;
 
@@ -425,6 +427,21 @@ load_compute(struct loader *L, const struct gp_ynode *n, struct gp_workload *w)
     if ((v = gp_ymap_get(n, "memoryBound")) &&
         gp_yget_fraction(v, "memoryBound", 0, false, 1, &w->memory_bound,
                          L->d) < 0)
+        fail(L);
+    if ((v = gp_ymap_get(n, "kernelTime")) &&
+        gp_yget_duration(v, "kernelTime", 1e-7, false, 3600, &w->kernel_time_s,
+                         L->d) < 0)
+        fail(L);
+    if ((v = gp_ymap_get(n, "syncsPerRequest"))) {
+        uint64_t x;
+
+        if (gp_yget_uint(v, "syncsPerRequest", 1, 100000, &x, L->d) < 0)
+            fail(L);
+        else
+            w->syncs = (uint32_t)x;
+    }
+    if ((v = gp_ymap_get(n, "serviceTimeCV")) &&
+        gp_yget_double(v, "serviceTimeCV", 0, 4, &w->service_cv, L->d) < 0)
         fail(L);
 }
 
@@ -553,6 +570,7 @@ load_workload(struct loader *L, const struct gp_ynode *n)
     w->replicas = 1;
     w->sm_fraction = 1.0;
     w->memory_bound = 0.5;
+    w->syncs = 1;
     w->name = get_name(L, gp_ymap_get(n, "name"), "name");
     w->namespace_ = "default";
     if ((v = gp_ymap_get(n, "namespace")))
@@ -587,6 +605,16 @@ load_workload(struct loader *L, const struct gp_ynode *n)
 
         w->think_time_s = w->service_time_s * (1 - duty) / duty;
     }
+    /* Kernels default to 100 us (typical of inference graphs), never longer
+     * than the request; each burst holds at least one kernel. */
+    if (w->kernel_time_s == 0)
+        w->kernel_time_s = 100e-6;
+    if (w->service_time_s > 0) {
+        double burst = w->service_time_s / (double)w->syncs;
+
+        if (w->kernel_time_s > burst)
+            w->kernel_time_s = burst;
+    }
     if (w->target_p99_s > 0 && w->traffic == GP_TRAFFIC_CONTINUOUS) {
         gp_error_at(L->d, gp_ymap_get(gp_ymap_get(n, "target"),
                                       "p99Latency")->loc,
@@ -604,6 +632,23 @@ load_workload(struct loader *L, const struct gp_ynode *n)
         fail(L);
     }
     L->total_replicas += w->replicas;
+}
+
+int
+gp_workload_parse(struct gp_workload *out, struct gp_arena *a,
+                  const struct gp_ynode *n, struct gp_diags *d)
+{
+    struct loader L;
+
+    memset(&L, 0, sizeof(L));
+    L.a = a;
+    L.d = d;
+    L.errors_before = gp_diags_errors(d);
+    load_workload(&L, n);
+    if (L.loads.n == 0 || gp_diags_errors(d) > L.errors_before)
+        return -1;
+    *out = *(struct gp_workload *)L.loads.v;
+    return L.rc;
 }
 
 struct named {

@@ -13,6 +13,8 @@
 #include "base/diag.h"
 #include "model/gpu.h"
 
+struct gp_ynode;
+
 struct gp_arena;
 
 #define GP_API_VERSION "gpuplan.dev/v1alpha1"
@@ -70,6 +72,10 @@ struct gp_workload {
     double service_time_s;       /* GPU time per request on a full GPU */
     double sm_fraction;          /* share of SMs its kernels occupy */
     double memory_bound;         /* 0 compute-bound .. 1 bandwidth-bound */
+    double kernel_time_s;        /* typical kernel length on a full GPU */
+    uint32_t syncs;              /* host synchronisations per request */
+    double service_cv;           /* coefficient of variation of the GPU
+                                  * time per request (0: constant) */
     enum gp_traffic traffic;
     double rps;                  /* Poisson: total over all replicas */
     uint32_t clients;            /* closed loop: clients per replica */
@@ -105,6 +111,12 @@ int gp_inventory_load(struct gp_inventory **out, struct gp_arena *a,
 int gp_inventory_parse(struct gp_inventory **out, struct gp_arena *a,
                        const char *file, const char *text, size_t len,
                        const struct gp_catalog *cat, struct gp_diags *d);
+
+/* Loads one workload mapping (the schema of an inventory's 'workloads'
+ * entries) for documents that embed workload profiles, such as simulation
+ * scenarios. Returns 0, or -1 with every problem in 'd'. */
+int gp_workload_parse(struct gp_workload *out, struct gp_arena *a,
+                      const struct gp_ynode *n, struct gp_diags *d);
 
 const char *gp_share_mode_name(enum gp_share_mode m);
 const char *gp_traffic_name(enum gp_traffic t);

@@ -14,5 +14,8 @@ struct gp_builtin_file {
 
 extern const struct gp_builtin_file gp_builtin_models[];
 extern const size_t gp_builtin_models_n;
+/* The models/calibration/ files: measured sharing constants (sim/calib.h). */
+extern const struct gp_builtin_file gp_builtin_calibrations[];
+extern const size_t gp_builtin_calibrations_n;
 
 #endif
