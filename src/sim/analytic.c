@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 
 #include "base/arena.h"
@@ -30,6 +31,7 @@ struct ap {
     double r0;             /* of which: waiting for the GPU at launch */
     double sm;             /* mean SM share while running (MPS) */
     double busy;           /* probability a new request finds one ahead */
+    double var;            /* variance of a request's service time */
 };
 
 struct qres {
@@ -56,14 +58,15 @@ queue_model(const struct ap *p, double b, double r0, double cv, struct qres *q)
 {
     static const double qs[3] = {0.5, 0.95, 0.99};
     double out[3], w = 0, rho = 0;
+    double var = p->var + (cv * p->work) * (cv * p->work) +
+                 p->syncs * r0 * r0 / 3.0;
     size_t i;
 
     memset(q, 0, sizeof(*q));
     q->stable = true;
     switch (p->traffic) {
     case GP_TRAFFIC_POISSON: {
-        double es2 = b * b + (cv * p->work) * (cv * p->work) +
-                     (r0 * r0 / 3.0) * p->syncs;
+        double es2 = b * b + var;
 
         rho = p->rate * b;
         q->x = p->rate;
@@ -98,9 +101,9 @@ queue_model(const struct ap *p, double b, double r0, double cv, struct qres *q)
     }
     q->busy = rho > 1 ? 1 : rho;
     for (i = 0; i < 3; i++) {
-        /* The launch wait is spread over [0, 2 r0]; the rest is fixed. */
-        double bq = b + r0 * p->syncs * (2 * qs[i] - 1) *
-                            (p->syncs > 1 ? 1 / sqrt((double)p->syncs) : 1);
+        /* Service-time spread (launch waits, foreign turns, the work's own
+         * variability), normal approximation around the mean. */
+        double bq = b + gsl_cdf_ugaussian_Pinv(qs[i]) * sqrt(var);
 
         out[i] = wait_q(rho, w, qs[i]) + bq;
     }
@@ -160,12 +163,13 @@ ts_step(struct ap *p, size_t n, const struct gp_calib *c)
         suma += p[j].a;
     }
     for (i = 0; i < n; i++) {
-        double others = 0, none = 1, turns, idle_switch;
+        double others = 0, none = 1, turns, idle_switch, v = 0, k;
 
         for (j = 0; j < n; j++) {
             if (j == i)
                 continue;
             others += p[j].a * tau[j];
+            v += p[j].a * (1 - p[j].a) * tau[j] * tau[j];
             none *= 1 - p[j].a;
         }
         turns = ceil(p[i].burst / c->timeslice_s - 1e-9);
@@ -178,6 +182,11 @@ ts_step(struct ap *p, size_t n, const struct gp_calib *c)
                   idle_switch;
         p[i].burst_time = p[i].r0 + p[i].burst +
                           (turns - 1) * (others + (1 - none) * p[i].sw_preempt);
+        /* Whether another context has work lasts longer than one turn:
+         * its turns during one request are taken as fully correlated,
+         * which errs toward a longer tail. */
+        k = p[i].syncs * (turns - 1);
+        p[i].var = k * k * v;
         p[i].sm = p[i].demand;
     }
 }

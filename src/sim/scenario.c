@@ -28,6 +28,9 @@ struct sloader {
     const struct gp_calib *calib;
     struct gp_scenario *s;
     uint32_t *placed;           /* placements per workload */
+    const char **bad_loads;     /* names of workloads that failed to load */
+    size_t n_bad_loads;
+    size_t errors_before;
     int rc;
 };
 
@@ -85,7 +88,17 @@ load_placements(struct sloader *L, const struct gp_ynode *n,
             const char **cands;
             const char *sug;
             size_t k;
+            bool reported = false;
 
+            /* A workload whose definition has errors is not in the list,
+             * but it was reported there; saying here that it does not exist
+             * would mislead. */
+            for (k = 0; k < L->n_bad_loads; k++)
+                reported |= strcmp(L->bad_loads[k], name) == 0;
+            if (reported) {
+                fail(L);
+                continue;
+            }
             cands = gp_arena_calloc(L->a, L->s->n_loads + 1, sizeof(*cands));
             for (k = 0; k < L->s->n_loads; k++)
                 cands[k] = L->s->loads[k].name;
@@ -118,8 +131,11 @@ load_mig(struct sloader *L, const struct gp_ynode *list, struct gp_sim_gpu *g)
     size_t i, n = 0;
     bool ok = true;
 
-    if (gp_yseq_expect(list, "migInstances", L->d) < 0 ||
-        list->kind != GP_YSEQ || list->n_items == 0) {
+    if (gp_yseq_expect(list, "migInstances", L->d) < 0) {
+        fail(L);
+        return;
+    }
+    if (list->kind != GP_YSEQ || list->n_items == 0) {
         gp_error_at(L->d, list->loc, "'migInstances' must list at least one "
                                      "instance");
         fail(L);
@@ -128,6 +144,8 @@ load_mig(struct sloader *L, const struct gp_ynode *list, struct gp_sim_gpu *g)
     if (g->model && !mig) {
         gp_error_at(L->d, list->loc, "GPU model '%s' does not support MIG",
                     g->model->id);
+        gp_diag_hint(L->d, "share it with strategy 'time-slicing' or 'mps'; "
+                           "'gpuplan models' shows which models have MIG");
         fail(L);
         return;
     }
@@ -190,7 +208,9 @@ load_mig(struct sloader *L, const struct gp_ynode *list, struct gp_sim_gpu *g)
     gp_strbuf_release(&why);
 }
 
-static void
+/* Returns false when the strategy is missing or invalid (reported): checks
+ * that depend on it are then skipped rather than run against 'exclusive'. */
+static bool
 load_sharing(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
 {
     static const char *const keys[] = {"strategy", "replicas",
@@ -205,14 +225,14 @@ load_sharing(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
 
     if (gp_ymap_expect(n, "sharing", keys, req, L->d) < 0) {
         fail(L);
-        return;
+        return false;
     }
-    if ((v = gp_ymap_get(n, "strategy"))) {
-        if (gp_yget_enum(v, "strategy", modes, &idx, L->d) < 0)
-            fail(L);
-        else
-            g->mode = (enum gp_sim_mode)idx;
+    if (!(v = gp_ymap_get(n, "strategy")) ||
+        gp_yget_enum(v, "strategy", modes, &idx, L->d) < 0) {
+        fail(L);
+        return false;
     }
+    g->mode = (enum gp_sim_mode)idx;
     atp = gp_ymap_get(n, "activeThreadPercentage");
     pml = gp_ymap_get(n, "pinnedMemoryLimit");
     if ((v = gp_ymap_get(n, "replicas"))) {
@@ -228,7 +248,12 @@ load_sharing(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
                                       "'time-slicing' or 'mps'");
             fail(L);
         } else if (gp_yget_uint(v, "replicas", 2, max, &x, L->d) < 0) {
-            if (g->mode == GP_SIM_MPS)
+            if (g->mode == GP_SIM_MPS && max == 16)
+                gp_diag_hint(L->d, "the NVIDIA device plugin allows 2..16 MPS "
+                                   "replicas below compute capability 7.5 "
+                                   "(%s has %s)",
+                             g->model->id, g->model->compute_capability);
+            else if (g->mode == GP_SIM_MPS)
                 gp_diag_hint(L->d, "the NVIDIA device plugin allows 2..%u MPS "
                                    "replicas on %s",
                              max, g->model ? g->model->id : "this GPU");
@@ -242,10 +267,10 @@ load_sharing(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
                     "'%s' needs strategy 'mps'",
                     atp ? "activeThreadPercentage" : "pinnedMemoryLimit");
         fail(L);
-        return;
+        return true;
     }
     if (g->mode != GP_SIM_MPS)
-        return;
+        return true;
     /* What the device plugin sets for 'replicas' (integer floors), unless
      * given explicitly. */
     g->mps_thread_pct = 100;
@@ -261,6 +286,7 @@ load_sharing(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
                              g->model ? g->model->memory_mib << 20 : 1ull << 50,
                              &g->mps_mem_limit, L->d) < 0)
         fail(L);
+    return true;
 }
 
 static void
@@ -271,6 +297,7 @@ load_gpu(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
     static const char *const req[] = {"name", "model", NULL};
     const struct gp_ynode *v, *wl, *mi;
     const char *s, *why;
+    bool mode_ok = true;
 
     g->loc = n->loc;
     if (gp_ymap_expect(n, "gpu", keys, req, L->d) < 0) {
@@ -281,6 +308,8 @@ load_gpu(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
         if (!gp_k8s_dns_label(s, &why)) {
             gp_error_at(L->d, gp_ynode_loc(v), "invalid name '%.100s': %s", s,
                         why);
+            gp_diag_hint(L->d, "use a Kubernetes name such as 'gpu-0': lower "
+                               "case letters, digits and '-'");
             fail(L);
         }
         g->name = s;
@@ -317,9 +346,26 @@ load_gpu(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
         }
     }
     if ((v = gp_ymap_get(n, "sharing")))
-        load_sharing(L, v, g);
+        mode_ok = load_sharing(L, v, g);
     wl = gp_ymap_get(n, "workloads");
     mi = gp_ymap_get(n, "migInstances");
+    if (!mode_ok) {
+        /* Only the names can be checked without knowing the strategy. */
+        struct gp_sim_domain dom;
+        size_t i;
+
+        memset(&dom, 0, sizeof(dom));
+        if (wl)
+            load_placements(L, wl, &dom);
+        if (mi && mi->kind == GP_YSEQ)
+            for (i = 0; i < mi->n_items; i++) {
+                memset(&dom, 0, sizeof(dom));
+                if (mi->items[i]->kind == GP_YMAP &&
+                    (v = gp_ymap_get(mi->items[i], "workloads")))
+                    load_placements(L, v, &dom);
+            }
+        return;
+    }
     if (g->mode == GP_SIM_MIG) {
         if (wl) {
             gp_error_at(L->d, wl->loc, "with strategy 'mig', place workloads "
@@ -359,6 +405,8 @@ load_gpu(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
                                    "plugin advertises only %u replicas of "
                                    "this GPU",
                     g->domains[0].n_procs, g->replicas);
+        gp_diag_hint(L->d, "raise 'replicas' or place some of these workloads "
+                           "on another GPU");
         fail(L);
     }
     if (g->mode == GP_SIM_MPS && g->calib &&
@@ -391,6 +439,15 @@ load_simulation(struct sloader *L, const struct gp_ynode *n)
     if ((v = gp_ymap_get(n, "seed")) &&
         gp_yget_uint(v, "seed", 0, UINT32_MAX, &L->s->seed, L->d) < 0)
         fail(L);
+    /* The engine would otherwise shorten the warm-up silently. */
+    if (L->s->duration_s > 0 && L->s->warmup_s >= L->s->duration_s) {
+        gp_error_at(L->d, gp_ynode_loc(gp_ymap_get(n, "warmup")),
+                    "'warmup' must be shorter than 'duration' (%gs)",
+                    L->s->duration_s);
+        gp_diag_hint(L->d, "the warm-up is discarded; it is part of the "
+                           "simulated duration, not added to it");
+        fail(L);
+    }
 }
 
 static void
@@ -490,13 +547,20 @@ load_doc(struct sloader *L, const char *file, const struct gp_ynode *root)
     } else if (list && list->kind == GP_YSEQ) {
         L->s->loads = gp_arena_calloc(L->a, list->n_items + 1,
                                       sizeof(*L->s->loads));
+        L->bad_loads = gp_arena_calloc(L->a, list->n_items + 1,
+                                       sizeof(*L->bad_loads));
         for (i = 0; i < list->n_items; i++) {
             struct gp_workload *w = &L->s->loads[L->s->n_loads];
+            const struct gp_ynode *it = list->items[i];
 
-            if (gp_workload_parse(w, L->a, list->items[i], L->d) < 0)
+            if (gp_workload_parse(w, L->a, it, L->d) < 0) {
                 fail(L);
-            else
+                if (it->kind == GP_YMAP && (v = gp_ymap_get(it, "name")) &&
+                    v->kind == GP_YSCALAR)
+                    L->bad_loads[L->n_bad_loads++] = v->str;
+            } else {
                 L->s->n_loads++;
+            }
         }
     }
     L->placed = gp_arena_calloc(L->a, L->s->n_loads + 1, sizeof(*L->placed));
@@ -521,7 +585,9 @@ load_doc(struct sloader *L, const char *file, const struct gp_ynode *root)
             load_gpu(L, list->items[i], &L->s->gpus[L->s->n_gpus++]);
     }
     check_names(L);
-    if (L->rc == 0)
+    /* Unplaced workloads are usually a consequence of an error (a misspelt
+     * 'workloads' key); warn only about a file that is otherwise valid. */
+    if (L->rc == 0 && gp_diags_errors(L->d) == L->errors_before)
         check_placed(L);
 }
 
@@ -533,7 +599,8 @@ gp_scenario_parse(struct gp_scenario **out, struct gp_arena *a,
 {
     struct sloader L;
     struct gp_ystream *ys;
-    size_t before = gp_diags_errors(d);
+    const struct gp_ynode *root = NULL;
+    size_t before = gp_diags_errors(d), i;
 
     memset(&L, 0, sizeof(L));
     L.a = a;
@@ -544,15 +611,21 @@ gp_scenario_parse(struct gp_scenario **out, struct gp_arena *a,
     L.s->file = file;
     L.s->warmup_s = -1;
     L.s->seed = 1;
+    L.errors_before = before;
     if (gp_yaml_parse(&ys, a, file, text, len, NULL, d) < 0)
         return -1;
-    if (ys->n_docs != 1) {
-        return gp_error_at(d, (struct gp_loc){file, ys->n_docs ? 1 : 0, 0, 0},
-                           "a scenario file holds exactly one document (found "
-                           "%zu)",
-                           ys->n_docs);
+    /* Empty documents (a trailing '---') are skipped, as in inventories. */
+    for (i = 0; i < ys->n_docs; i++) {
+        const struct gp_ynode *doc = ys->docs[i];
+
+        if (!doc || gp_ynode_is_null(doc))
+            continue;
+        if (root)
+            return gp_error_at(d, doc->loc, "a second document; a scenario "
+                                            "file holds exactly one");
+        root = doc;
     }
-    load_doc(&L, file, ys->docs[0]);
+    load_doc(&L, file, root);
     if (L.rc < 0 || gp_diags_errors(d) > before)
         return -1;
     if (!L.s->name)
