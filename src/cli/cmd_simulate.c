@@ -185,7 +185,7 @@ print_json(struct gp_ctx *ctx, const struct gp_scenario *s,
                 gp_json_set_str(dobj, "migProfile", d->mig->name);
             else
                 gp_json_set_null(dobj, "migProfile");
-            gp_json_set_int(dobj, "processes", (long long)d->n_procs);
+            gp_json_set_int(dobj, "processCount", (long long)d->n_procs);
             gp_json_set_num(dobj, "utilisation", dr->busy, 4);
             gp_json_set_num(dobj, "smOccupancy", dr->sm_occupancy, 4);
             if (d->time_sliced && !analytic) {

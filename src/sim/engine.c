@@ -60,6 +60,7 @@ struct proc {
     size_t backlog_mid;
     /* MPS */
     double r, sm;       /* current rate and SM share */
+    double fin;         /* when the current burst ends at rate r */
     /* statistics after warm-up */
     uint64_t arrivals, completed;
     double t_active, t_share;
@@ -82,7 +83,6 @@ struct dsim {
     uint64_t switches;
     /* MPS */
     bool mps;
-    double t_upd;
     double *cache;      /* [mask * n + i] rates, NaN when not computed */
     double *cache_sm;
     /* statistics */
@@ -275,17 +275,18 @@ ts_next_event(const struct dsim *S)
 
 /* ---- MPS ------------------------------------------------------------- */
 
+/* New rates: a running burst's finish time moves only when its rate
+ * changed, so most events touch no other process. */
 static void
-mps_advance(struct dsim *S)
+set_rate(struct dsim *S, struct proc *p, double r, double sm)
 {
-    double dt = S->now - S->t_upd;
-    size_t i;
-
-    if (dt > 0)
-        for (i = 0; i < S->n; i++)
-            if (S->p[i].phase == RUN)
-                S->p[i].rem -= S->p[i].r * dt;
-    S->t_upd = S->now;
+    if (p->phase == RUN && r != p->r) {
+        if (p->r > 0)
+            p->rem = (p->fin - S->now) * p->r;
+        p->fin = r > 0 ? S->now + p->rem / r : INF;
+    }
+    p->r = r;
+    p->sm = sm;
 }
 
 static void
@@ -299,10 +300,9 @@ mps_rates(struct dsim *S)
         if (S->p[i].phase == RUN)
             mask |= (size_t)1 << (i < 63 ? i : 63);
     if (S->cache && !isnan(S->cache[mask * S->n])) {
-        for (i = 0; i < S->n; i++) {
-            S->p[i].r = S->cache[mask * S->n + i];
-            S->p[i].sm = S->cache_sm[mask * S->n + i];
-        }
+        for (i = 0; i < S->n; i++)
+            set_rate(S, &S->p[i], S->cache[mask * S->n + i],
+                     S->cache_sm[mask * S->n + i]);
         return;
     }
     for (i = 0; i < S->n; i++)
@@ -312,10 +312,10 @@ mps_rates(struct dsim *S)
         gp_perf_mps_rates(cl, k, S->c, r, sm);
     for (i = 0, k = 0; i < S->n; i++) {
         if (S->p[i].phase == RUN) {
-            S->p[i].r = r[k];
-            S->p[i].sm = sm[k++];
+            set_rate(S, &S->p[i], r[k], sm[k]);
+            k++;
         } else {
-            S->p[i].r = S->p[i].sm = 0;
+            set_rate(S, &S->p[i], 0, 0);
         }
         if (S->cache) {
             S->cache[mask * S->n + i] = S->p[i].r;
@@ -534,26 +534,19 @@ run_loop(struct dsim *S)
                 who = (int)i;
                 kind = 0;
             }
-            if ((p->phase == GAP || p->phase == HOL) && p->timer < t) {
+            if (p->phase == RUN) {
+                if (S->mps && p->fin < t) {
+                    t = p->fin;
+                    who = (int)i;
+                    kind = 2;
+                }
+            } else if (p->phase != IDLE && p->timer < t) {
                 t = p->timer;
                 who = (int)i;
                 kind = 1;
             }
         }
-        if (S->mps) {
-            for (i = 0; i < S->n; i++) {
-                const struct proc *p = &S->p[i];
-
-                if (p->phase == RUN && p->r > 0) {
-                    tg = S->t_upd + p->rem / p->r;
-                    if (tg < t) {
-                        t = tg;
-                        who = (int)i;
-                        kind = 2;
-                    }
-                }
-            }
-        } else if ((tg = ts_next_event(S)) < t) {
+        if (!S->mps && (tg = ts_next_event(S)) < t) {
             t = tg;
             kind = 2;
         }
@@ -570,8 +563,6 @@ run_loop(struct dsim *S)
         account(S, t);
         S->now = t;
         S->events++;
-        if (S->mps)
-            mps_advance(S);
         if (kind == 0) {
             struct proc *p = &S->p[who];
 

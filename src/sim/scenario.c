@@ -208,6 +208,16 @@ load_mig(struct sloader *L, const struct gp_ynode *list, struct gp_sim_gpu *g)
     gp_strbuf_release(&why);
 }
 
+/* The most MPS replicas the device plugin allows on g: 16 below compute
+ * capability 7.5, else the MPS server's client limit. */
+static unsigned
+mps_max_replicas(const struct gp_sim_gpu *g)
+{
+    if (g->model && !gp_model_cc_at_least(g->model, 7, 5))
+        return 16;
+    return g->calib ? g->calib->mps_client_limit : 48;
+}
+
 /* Returns false when the strategy is missing or invalid (reported): checks
  * that depend on it are then skipped rather than run against 'exclusive'. */
 static bool
@@ -239,10 +249,7 @@ load_sharing(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
         unsigned max = 1000;
 
         if (g->mode == GP_SIM_MPS)
-            max = g->calib ? g->calib->mps_client_limit : 48;
-        if (g->mode == GP_SIM_MPS && g->model &&
-            !gp_model_cc_at_least(g->model, 7, 5))
-            max = 16;
+            max = mps_max_replicas(g);
         if (g->mode == GP_SIM_EXCLUSIVE || g->mode == GP_SIM_MIG) {
             gp_error_at(L->d, v->loc, "'replicas' needs strategy "
                                       "'time-slicing' or 'mps'");
@@ -405,12 +412,16 @@ load_gpu(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
                                    "plugin advertises only %u replicas of "
                                    "this GPU",
                     g->domains[0].n_procs, g->replicas);
-        gp_diag_hint(L->d, "raise 'replicas' or place some of these workloads "
-                           "on another GPU");
+        if (g->mode == GP_SIM_MPS && g->replicas >= mps_max_replicas(g))
+            gp_diag_hint(L->d, "%u is the most MPS replicas %s allows; place "
+                               "some of these workloads on another GPU",
+                         g->replicas, g->model ? g->model->id : "this GPU");
+        else
+            gp_diag_hint(L->d, "raise 'replicas' or place some of these "
+                               "workloads on another GPU");
         fail(L);
-    }
-    if (g->mode == GP_SIM_MPS && g->calib &&
-        g->domains[0].n_procs > g->calib->mps_client_limit) {
+    } else if (g->mode == GP_SIM_MPS && g->calib &&
+               g->domains[0].n_procs > g->calib->mps_client_limit) {
         gp_error_at(L->d, wl->loc, "%zu MPS clients; the MPS server accepts at "
                                    "most %u",
                     g->domains[0].n_procs, g->calib->mps_client_limit);
