@@ -468,16 +468,12 @@ int
 gp_analytic_run(struct gp_sim_result **out, struct gp_arena *a,
                 const struct gp_scenario *s)
 {
-    struct gp_sim_result *r = gp_arena_calloc(a, 1, sizeof(*r));
+    struct gp_sim_result *r = gp_sim_result_new(a, s);
     size_t g, k;
 
-    r->gpus = gp_arena_calloc(a, s->n_gpus + 1, sizeof(*r->gpus));
     for (g = 0; g < s->n_gpus; g++) {
         const struct gp_sim_gpu *gpu = &s->gpus[g];
 
-        r->gpus[g].gpu = gpu;
-        r->gpus[g].doms = gp_arena_calloc(a, gpu->n_domains + 1,
-                                          sizeof(*r->gpus[g].doms));
         for (k = 0; k < gpu->n_domains; k++)
             gp_analytic_domain(&r->gpus[g].doms[k], a, gpu, &gpu->domains[k]);
     }

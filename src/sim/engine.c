@@ -762,11 +762,26 @@ gp_sim_auto_duration(const struct gp_scenario *s)
     return d;
 }
 
+struct gp_sim_result *
+gp_sim_result_new(struct gp_arena *a, const struct gp_scenario *s)
+{
+    struct gp_sim_result *r = gp_arena_calloc(a, 1, sizeof(*r));
+    size_t g;
+
+    r->gpus = gp_arena_calloc(a, s->n_gpus + 1, sizeof(*r->gpus));
+    for (g = 0; g < s->n_gpus; g++) {
+        r->gpus[g].gpu = &s->gpus[g];
+        r->gpus[g].doms = gp_arena_calloc(a, s->gpus[g].n_domains + 1,
+                                          sizeof(*r->gpus[g].doms));
+    }
+    return r;
+}
+
 int
 gp_sim_run(struct gp_sim_result **out, struct gp_arena *a,
            const struct gp_scenario *s, const struct gp_sim_opts *o)
 {
-    struct gp_sim_result *r = gp_arena_calloc(a, 1, sizeof(*r));
+    struct gp_sim_result *r = gp_sim_result_new(a, s);
     size_t g, k;
 
     r->duration_s = o && o->duration_s > 0 ? o->duration_s
@@ -778,13 +793,9 @@ gp_sim_run(struct gp_sim_result **out, struct gp_arena *a,
     if (r->warmup_s >= r->duration_s)
         r->warmup_s = r->duration_s / 10;
     r->seed = o && o->has_seed ? o->seed : s->seed;
-    r->gpus = gp_arena_calloc(a, s->n_gpus + 1, sizeof(*r->gpus));
     for (g = 0; g < s->n_gpus; g++) {
         const struct gp_sim_gpu *gpu = &s->gpus[g];
 
-        r->gpus[g].gpu = gpu;
-        r->gpus[g].doms = gp_arena_calloc(a, gpu->n_domains + 1,
-                                          sizeof(*r->gpus[g].doms));
         for (k = 0; k < gpu->n_domains; k++) {
             /* Each domain's streams depend only on the seed and where the
              * domain is, so adding a GPU leaves the others' numbers alone. */

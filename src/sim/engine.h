@@ -86,6 +86,10 @@ struct gp_sim_opts {
  * enough for about 20,000 requests of the slowest stream, 60 s .. 1 h. */
 double gp_sim_auto_duration(const struct gp_scenario *s);
 
+/* An empty result shaped like the scenario (GPUs and their domains). */
+struct gp_sim_result *gp_sim_result_new(struct gp_arena *a,
+                                        const struct gp_scenario *s);
+
 int gp_sim_run(struct gp_sim_result **out, struct gp_arena *a,
                const struct gp_scenario *s, const struct gp_sim_opts *o);
 
