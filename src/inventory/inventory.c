@@ -715,6 +715,23 @@ check_duplicates(struct loader *L)
     report_duplicates(L, v, n, "workload");
 }
 
+int
+gp_check_api_version(const struct gp_ynode *root, struct gp_diags *d)
+{
+    const struct gp_ynode *v = gp_ymap_get(root, "apiVersion");
+    const char *s;
+
+    if (!v)
+        return 0; /* reported as a missing required key */
+    if (gp_yget_str(v, "apiVersion", &s, d) < 0)
+        return -1;
+    if (strcmp(s, GP_API_VERSION) != 0)
+        return gp_error_at(d, v->loc, "unsupported apiVersion '%.100s' "
+                                      "(expected '%s')",
+                           s, GP_API_VERSION);
+    return 0;
+}
+
 static void
 load_doc(struct loader *L, const char *file, const struct gp_ynode *root)
 {
@@ -724,7 +741,6 @@ load_doc(struct loader *L, const char *file, const struct gp_ynode *root)
     static const char *const kinds[] = {"Inventory", NULL};
     static const char *const mkeys[] = {"name", NULL};
     const struct gp_ynode *v, *list;
-    const char *s;
     size_t i, idx;
 
     if (!root) {
@@ -736,14 +752,8 @@ load_doc(struct loader *L, const char *file, const struct gp_ynode *root)
         fail(L);
         return;
     }
-    if ((v = gp_ymap_get(root, "apiVersion")) &&
-        gp_yget_str(v, "apiVersion", &s, L->d) == 0 &&
-        strcmp(s, GP_API_VERSION) != 0) {
-        gp_error_at(L->d, v->loc, "unsupported apiVersion '%.100s' (expected "
-                                  "'%s')",
-                    s, GP_API_VERSION);
+    if (gp_check_api_version(root, L->d) < 0)
         fail(L);
-    }
     if ((v = gp_ymap_get(root, "kind")) &&
         gp_yget_enum(v, "kind", kinds, &idx, L->d) < 0)
         fail(L);

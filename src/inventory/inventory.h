@@ -118,6 +118,10 @@ int gp_inventory_parse(struct gp_inventory **out, struct gp_arena *a,
 int gp_workload_parse(struct gp_workload *out, struct gp_arena *a,
                       const struct gp_ynode *n, struct gp_diags *d);
 
+/* Checks a document's 'apiVersion' against GP_API_VERSION (every gpuplan
+ * document kind shares it). Returns 0, or -1 with the error in 'd'. */
+int gp_check_api_version(const struct gp_ynode *root, struct gp_diags *d);
+
 const char *gp_share_mode_name(enum gp_share_mode m);
 const char *gp_traffic_name(enum gp_traffic t);
 const char *gp_isolation_name(enum gp_isolation i);

@@ -535,14 +535,8 @@ load_doc(struct sloader *L, const char *file, const struct gp_ynode *root)
         fail(L);
         return;
     }
-    if ((v = gp_ymap_get(root, "apiVersion")) &&
-        gp_yget_str(v, "apiVersion", &s, L->d) == 0 &&
-        strcmp(s, GP_API_VERSION) != 0) {
-        gp_error_at(L->d, gp_ynode_loc(v), "unsupported apiVersion '%.100s' "
-                                           "(expected '%s')",
-                    s, GP_API_VERSION);
+    if (gp_check_api_version(root, L->d) < 0)
         fail(L);
-    }
     if ((v = gp_ymap_get(root, "kind")) &&
         gp_yget_enum(v, "kind", kinds, &idx, L->d) < 0)
         fail(L);
