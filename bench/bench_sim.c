@@ -7,6 +7,7 @@
  *     starting or ending on the GPU, a request arriving, a host sync
  *     returning, a slice expiring or a context switch ending.
  *  3. Peak resident memory stays flat as the simulated time grows. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -71,8 +72,11 @@ run(const struct gp_sim_gpu *g, double dur, const char *what)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+    /* --quick: the first minute only, for profilers */
+    bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+
     struct gp_arena *a = gp_arena_new();
     struct gp_diags *d = gp_diags_new(a);
     struct gp_catalog *c;
@@ -84,6 +88,10 @@ main(void)
         return 1;
     }
     run(&s->gpus[0], 60, "MPS, 8 x 1000 req/s (warm-up)");
+    if (quick) {
+        gp_arena_free(a);
+        return 0;
+    }
     run(&s->gpus[0], 3600, "MPS, 8 x 1000 req/s, 1 h (target < 2 s)");
     run(&s->gpus[0], 7200, "MPS, 8 x 1000 req/s, 2 h (memory flat?)");
     run(&s->gpus[1], 600, "time-slicing, 4 x continuous 3-burst requests");

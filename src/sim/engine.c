@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* GSL's inline gsl_rng_uniform: one draw per request on the hot path */
+#define HAVE_INLINE 1
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -29,10 +31,14 @@ gp_mem_verdict_name(enum gp_mem_verdict v)
     return n[v];
 }
 
-enum phase { IDLE, GAP, HOL, RUN };
+/* IDLE: nothing to do; GAP: host sync between bursts; HOL: launched, waits
+ * for SMs; RUN: on the GPU; WAIT: a request arrived while the host still
+ * finishes the previous one's last sync. */
+enum phase { IDLE, GAP, HOL, RUN, WAIT };
 
 struct proc {
     const struct gp_workload *w;
+    unsigned idx;
     gsl_rng *rng;
     /* profile on this domain */
     double work;        /* mean GPU seconds per request, alone here */
@@ -48,7 +54,8 @@ struct proc {
     /* state */
     enum phase phase;
     double next_arrival;
-    double timer;       /* end of GAP or HOL */
+    double timer;       /* end of GAP, HOL or WAIT */
+    double host_free;   /* the last request's final sync returns */
     double rem;         /* work left in the current burst */
     double burst;       /* work per burst of the current request */
     unsigned bursts_left;
@@ -61,8 +68,11 @@ struct proc {
     /* MPS */
     double r, sm;       /* current rate and SM share */
     double fin;         /* when the current burst ends at rate r */
+    double solo_r, solo_sm; /* rate and SM share when it runs alone */
+    double demand;      /* SM share its kernels ask for: min(sigma, cap) */
     /* statistics after warm-up */
     uint64_t arrivals, completed;
+    double mark;        /* t_active and t_share are summed up to here */
     double t_active, t_share;
     struct gp_sim_proc_result *res;
 };
@@ -83,11 +93,52 @@ struct dsim {
     uint64_t switches;
     /* MPS */
     bool mps;
-    double *cache;      /* [mask * n + i] rates, NaN when not computed */
+    uint64_t run_mask;  /* processes in RUN, bit i for process i */
+    unsigned n_run;
+    double occ;         /* SM share held by RUN processes */
+    double demand;      /* SM share they ask for */
+    /* Rates per set of RUN clients (n <= MPS_CACHE_PROCS): [mask * n + i],
+     * with per set the SM occupancy and demand and whether every client in
+     * it runs as it would alone. */
+    double *cache;
     double *cache_sm;
+    double *cache_occ, *cache_demand;
+    signed char *cache_state; /* -1 not computed, 0 contended, 1 solo */
+    bool cur_solo;            /* the current set's state is 1 */
+    /* each process's next event, kept current by sched(): the loop's scan
+     * reads one array */
+    double *tn;
+    unsigned char *tk;  /* its kind: EV_ARRIVAL, EV_TIMER, EV_GPU */
     /* statistics */
     double t_busy, t_occ;
 };
+
+enum { EV_ARRIVAL, EV_TIMER, EV_GPU };
+
+/* Called after anything a process's next event depends on changed. An
+ * arrival wins a tie, as it did when the loop compared fields in turn. */
+static void
+sched(struct dsim *S, const struct proc *p)
+{
+    double t = INF;
+    unsigned char k = EV_ARRIVAL;
+
+    if (p->phase == RUN) {
+        if (S->mps) {
+            t = p->fin;
+            k = EV_GPU;
+        }
+    } else if (p->phase != IDLE) {
+        t = p->timer;
+        k = EV_TIMER;
+    }
+    if (p->next_arrival <= t) {
+        t = p->next_arrival;
+        k = EV_ARRIVAL;
+    }
+    S->tn[p->idx] = t;
+    S->tk[p->idx] = k;
+}
 
 static double
 splitmix(uint64_t *x)
@@ -103,6 +154,7 @@ static void
 q_push(struct proc *p, double t)
 {
     if (p->qlen == p->qcap) {
+        /* Powers of two: the ring indexes with a mask. */
         size_t cap = p->qcap ? p->qcap * 2 : 64, i;
         double *nq;
 
@@ -112,13 +164,13 @@ q_push(struct proc *p, double t)
         }
         nq = gp_xmalloc(cap * sizeof(*nq));
         for (i = 0; i < p->qlen; i++)
-            nq[i] = p->q[(p->qhead + i) % p->qcap];
+            nq[i] = p->q[(p->qhead + i) & (p->qcap - 1)];
         free(p->q);
         p->q = nq;
         p->qhead = 0;
         p->qcap = cap;
     }
-    p->q[(p->qhead + p->qlen) % p->qcap] = t;
+    p->q[(p->qhead + p->qlen) & (p->qcap - 1)] = t;
     p->qlen++;
 }
 
@@ -127,7 +179,7 @@ q_pop(struct proc *p)
 {
     double t = p->q[p->qhead];
 
-    p->qhead = (p->qhead + 1) % p->qcap;
+    p->qhead = (p->qhead + 1) & (p->qcap - 1);
     p->qlen--;
     return t;
 }
@@ -142,32 +194,80 @@ sample_work(struct proc *p)
     return gsl_ran_gamma(p->rng, 1.0 / (p->cv * p->cv), p->work * p->cv * p->cv);
 }
 
+/* gsl_ran_exponential's inverse CDF on GSL's uniform, with log(1 - u)
+ * for its log1p(-u): 1 - u is exact for the generator's 32-bit uniforms,
+ * and log is several times cheaper than log1p on the simulator's hottest
+ * path (one draw per request). */
+static double
+exponential(gsl_rng *rng, double mean)
+{
+    return -mean * log(1.0 - gsl_rng_uniform(rng));
+}
+
 static void
 next_arrival(struct dsim *S, struct proc *p)
 {
     if (p->traffic == GP_TRAFFIC_POISSON)
-        p->next_arrival = p->rate > 0
-                              ? S->now + gsl_ran_exponential(p->rng,
+        p->next_arrival = p->rate > 0 ? S->now + exponential(p->rng,
                                                              1.0 / p->rate)
-                              : INF;
+                                      : INF;
     else if (p->traffic == GP_TRAFFIC_CLOSED_LOOP && p->thinking > 0)
         /* The earliest of k exponential think times is exponential with
          * mean think/k, and memoryless: resampling when k changes is
          * exact. */
-        p->next_arrival = S->now + gsl_ran_exponential(p->rng, p->think /
-                                                                   p->thinking);
+        p->next_arrival = S->now + exponential(p->rng, p->think / p->thinking);
     else
         p->next_arrival = INF;
+    sched(S, p);
 }
 
 /* ---- statistics ------------------------------------------------------ */
 
-/* Accounts the interval [S->now, t) to the time integrals. */
+/* A process's own time integrals are brought up to S->now before its phase
+ * or SM share changes, so an event costs nothing for the processes it does
+ * not touch. */
+static void
+flush(struct dsim *S, struct proc *p)
+{
+    double from = p->mark > S->warmup ? p->mark : S->warmup;
+    double to = S->now < S->end ? S->now : S->end;
+
+    if (to > from) {
+        if (p->phase == RUN || (S->mps && p->phase == HOL))
+            p->t_active += to - from;
+        if (S->mps && p->phase == RUN)
+            p->t_share += (to - from) * p->sm;
+    }
+    p->mark = S->now;
+}
+
+static void
+set_phase(struct dsim *S, struct proc *p, enum phase ph)
+{
+    uint64_t bit = (uint64_t)1 << p->idx;
+
+    flush(S, p);
+    if (p->phase == RUN && ph != RUN) {
+        S->run_mask &= ~bit;
+        S->n_run--;
+    } else if (p->phase != RUN && ph == RUN) {
+        S->run_mask |= bit;
+        S->n_run++;
+    }
+    p->phase = ph;
+    if (S->mps && ph == RUN) {
+        /* set_rate computes the finish time from the rate it gets next */
+        p->r = 0;
+        p->fin = INF;
+    }
+    sched(S, p);
+}
+
+/* Accounts the interval [S->now, t) to the GPU's time integrals. */
 static void
 account(struct dsim *S, double t)
 {
     double from = S->now > S->warmup ? S->now : S->warmup, dt;
-    size_t i;
 
     if (t > S->end)
         t = S->end;
@@ -175,27 +275,10 @@ account(struct dsim *S, double t)
     if (dt <= 0)
         return;
     if (S->mps) {
-        double occ = 0;
-        bool any = false;
-
-        for (i = 0; i < S->n; i++) {
-            struct proc *p = &S->p[i];
-
-            if (p->phase == RUN || p->phase == HOL)
-                p->t_active += dt;
-            if (p->phase == RUN) {
-                p->t_share += dt * p->sm;
-                occ += p->sm;
-                any = true;
-            }
-        }
-        S->t_occ += dt * occ;
-        S->t_busy += any ? dt : 0;
+        S->t_occ += dt * S->occ;
+        S->t_busy += S->n_run ? dt : 0;
         return;
     }
-    for (i = 0; i < S->n; i++)
-        if (S->p[i].phase == RUN)
-            S->p[i].t_active += dt;
     if (S->target >= 0) {
         S->t_switch += dt;
     } else if (S->holder >= 0 && S->p[S->holder].phase == RUN) {
@@ -280,48 +363,97 @@ ts_next_event(const struct dsim *S)
 static void
 set_rate(struct dsim *S, struct proc *p, double r, double sm)
 {
+    if (sm != p->sm)
+        flush(S, p);
     if (p->phase == RUN && r != p->r) {
         if (p->r > 0)
             p->rem = (p->fin - S->now) * p->r;
         p->fin = r > 0 ? S->now + p->rem / r : INF;
+        p->r = r;
+        sched(S, p);
     }
     p->r = r;
     p->sm = sm;
 }
 
+/* Rates for the set of RUN clients, without the cache. */
 static void
-mps_rates(struct dsim *S)
+mps_solve(struct dsim *S, double *rate, double *smv, double *occ,
+          double *demand)
 {
     struct gp_mps_client cl[GP_SIM_MAX_PROCS_PER_DOMAIN];
     double r[GP_SIM_MAX_PROCS_PER_DOMAIN], sm[GP_SIM_MAX_PROCS_PER_DOMAIN];
-    size_t i, k = 0, mask = 0;
+    size_t i, k = 0;
 
-    for (i = 0; i < S->n; i++)
-        if (S->p[i].phase == RUN)
-            mask |= (size_t)1 << (i < 63 ? i : 63);
-    if (S->cache && !isnan(S->cache[mask * S->n])) {
-        for (i = 0; i < S->n; i++)
-            set_rate(S, &S->p[i], S->cache[mask * S->n + i],
-                     S->cache_sm[mask * S->n + i]);
-        return;
-    }
     for (i = 0; i < S->n; i++)
         if (S->p[i].phase == RUN)
             cl[k++] = S->p[i].mps;
     if (k)
         gp_perf_mps_rates(cl, k, S->c, r, sm);
+    *occ = *demand = 0;
     for (i = 0, k = 0; i < S->n; i++) {
         if (S->p[i].phase == RUN) {
-            set_rate(S, &S->p[i], r[k], sm[k]);
+            rate[i] = r[k];
+            smv[i] = sm[k];
+            *occ += sm[k];
+            *demand += S->p[i].demand;
             k++;
         } else {
-            set_rate(S, &S->p[i], 0, 0);
-        }
-        if (S->cache) {
-            S->cache[mask * S->n + i] = S->p[i].r;
-            S->cache_sm[mask * S->n + i] = S->p[i].sm;
+            rate[i] = smv[i] = 0;
         }
     }
+}
+
+/* The cache entry of the current set, filled on first use. A set is solo
+ * when each of its clients gets the rate and SMs it would get alone. */
+static size_t
+mps_entry(struct dsim *S)
+{
+    size_t m = (size_t)S->run_mask, i;
+    double *cr = &S->cache[m * S->n], *cs = &S->cache_sm[m * S->n];
+
+    if (S->cache_state[m] >= 0)
+        return m;
+    mps_solve(S, cr, cs, &S->cache_occ[m], &S->cache_demand[m]);
+    S->cache_state[m] = 1;
+    for (i = 0; i < S->n; i++) {
+        const struct proc *p = &S->p[i];
+
+        if (p->phase == RUN && (cr[i] != p->solo_r || cs[i] != p->solo_sm))
+            S->cache_state[m] = 0;
+    }
+    return m;
+}
+
+/* New rates after process `who` entered or left RUN. Between two solo
+ * sets only `who`'s rate changes, and most events on an MPS GPU that is not
+ * oversubscribed are of that kind. */
+static void
+mps_rates(struct dsim *S, struct proc *who)
+{
+    double rbuf[GP_SIM_MAX_PROCS_PER_DOMAIN], sbuf[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    const double *cr = rbuf, *cs = sbuf;
+    bool solo = false;
+    size_t i;
+
+    if (S->cache) {
+        size_t m = mps_entry(S);
+
+        cr = &S->cache[m * S->n];
+        cs = &S->cache_sm[m * S->n];
+        S->occ = S->cache_occ[m];
+        S->demand = S->cache_demand[m];
+        solo = S->cache_state[m] == 1;
+    } else {
+        mps_solve(S, rbuf, sbuf, &S->occ, &S->demand);
+    }
+    if (solo && S->cur_solo) {
+        set_rate(S, who, cr[who->idx], cs[who->idx]);
+    } else {
+        for (i = 0; i < S->n; i++)
+            set_rate(S, &S->p[i], cr[i], cs[i]);
+    }
+    S->cur_solo = solo;
 }
 
 /* A client's burst is launched: its first kernel waits for a running grid
@@ -330,31 +462,28 @@ static void
 mps_ready(struct dsim *S, int i)
 {
     struct proc *p = &S->p[i];
-    double demand = p->mps.sigma < p->mps.cap ? p->mps.sigma : p->mps.cap;
     double hog_kernel = 0, hog_d = 0;
     size_t j;
 
-    for (j = 0; j < S->n; j++) {
-        const struct proc *o = &S->p[j];
-        double dj;
+    if (p->demand + S->demand > 1 + 1e-9) {
+        for (j = 0; j < S->n; j++) {
+            const struct proc *o = &S->p[j];
 
-        if ((int)j == i || o->phase != RUN)
-            continue;
-        dj = o->mps.sigma < o->mps.cap ? o->mps.sigma : o->mps.cap;
-        demand += dj;
-        if (dj > hog_d) {
-            hog_d = dj;
-            hog_kernel = o->kernel / (o->r > 0 ? o->r : 1);
+            if ((int)j != i && o->phase == RUN && o->demand > hog_d) {
+                hog_d = o->demand;
+                hog_kernel = o->kernel / (o->r > 0 ? o->r : 1);
+            }
         }
     }
-    if (demand > 1 + 1e-9 && hog_kernel > 0) {
-        p->phase = HOL;
+    if (hog_kernel > 0) {
+        set_phase(S, p, HOL);
         p->timer = S->now + gsl_rng_uniform(p->rng) * 2.0 * S->c->hol_fraction *
                                 hog_kernel;
+        sched(S, p);
         return;
     }
-    p->phase = RUN;
-    mps_rates(S);
+    set_phase(S, p, RUN);
+    mps_rates(S, p);
 }
 
 /* ---- requests -------------------------------------------------------- */
@@ -365,7 +494,7 @@ become_ready(struct dsim *S, int i)
     if (S->mps) {
         mps_ready(S, i);
     } else {
-        S->p[i].phase = RUN;
+        set_phase(S, &S->p[i], RUN);
         ts_ready(S, i);
     }
 }
@@ -390,10 +519,27 @@ request_arrives(struct dsim *S, int i)
 
     if (S->now >= S->warmup)
         p->arrivals++;
-    if (p->in_service)
+    if (p->in_service) {
         q_push(p, S->now);
-    else
+    } else if (S->now < p->host_free) {
+        p->in_service = true;
+        q_push(p, S->now);
+        set_phase(S, p, WAIT);
+        p->timer = p->host_free;
+        sched(S, p);
+    } else {
         start_request(S, i, S->now);
+    }
+}
+
+static void
+wait_ends(struct dsim *S, int i)
+{
+    struct proc *p = &S->p[i];
+
+    set_phase(S, p, IDLE);
+    p->in_service = false;
+    start_request(S, i, q_pop(p));
 }
 
 /* The host side of a burst's end: a sync round trip, then the next burst,
@@ -403,7 +549,7 @@ gap_ends(struct dsim *S, int i)
 {
     struct proc *p = &S->p[i];
 
-    p->phase = IDLE;
+    set_phase(S, p, IDLE);
     if (--p->bursts_left > 0) {
         p->rem = p->burst;
         become_ready(S, i);
@@ -440,8 +586,28 @@ burst_ends(struct dsim *S, int i)
     struct proc *p = &S->p[i];
 
     p->rem = 0;
-    p->phase = GAP;
+    if (p->bursts_left == 1 && p->traffic == GP_TRAFFIC_POISSON &&
+        p->qlen == 0) {
+        /* An open-loop request's last sync: until it returns, nothing can
+         * happen to this process but an arrival, which then waits for the
+         * host (WAIT). The completion needs no event of its own, which
+         * spares a third of the events of a typical inference service. */
+        double done = S->now + S->sync_gap;
+
+        set_phase(S, p, IDLE);
+        p->in_service = false;
+        p->host_free = done;
+        if (done < S->end) {
+            if (p->req_start >= S->warmup)
+                gp_hist_add(&p->res->lat, done - p->req_start);
+            if (done >= S->warmup)
+                p->completed++;
+        }
+        return;
+    }
+    set_phase(S, p, GAP);
     p->timer = S->now + S->sync_gap;
+    sched(S, p);
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -458,6 +624,7 @@ init_proc(struct dsim *S, struct proc *p, const struct gp_sim_gpu *g,
     double pct = dom->mps ? g->mps_thread_pct : 100;
 
     p->w = w;
+    p->idx = (unsigned)(p - S->p);
     p->rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!p->rng)
         gp_xoom(0);
@@ -469,6 +636,7 @@ init_proc(struct dsim *S, struct proc *p, const struct gp_sim_gpu *g,
     p->mps.sigma = w->sm_fraction;
     p->mps.cap = gp_perf_mps_cap(pct > 0 ? pct : 100, g->model->sm_count);
     p->mps.mu = w->memory_bound;
+    p->demand = p->mps.sigma < p->mps.cap ? p->mps.sigma : p->mps.cap;
     /* A preempted context's state is saved and restored: the cost grows
      * from the one-warp to the full-GPU measurement with the share of the
      * GPU its kernels hold. */
@@ -483,7 +651,6 @@ init_proc(struct dsim *S, struct proc *p, const struct gp_sim_gpu *g,
     p->rate = sp->rate;
     p->think = w->think_time_s;
     p->next_arrival = INF;
-    (void)S;
 }
 
 static void
@@ -523,32 +690,22 @@ run_loop(struct dsim *S)
 
     for (;;) {
         double t = INF, tg;
-        int who = -1, kind = 0; /* 0 arrival, 1 timer, 2 gpu */
+        int who = -1, kind;
         size_t i;
 
+        /* Written to compile to conditional moves: which process is next
+         * is a coin toss for the branch predictor. */
         for (i = 0; i < S->n; i++) {
-            const struct proc *p = &S->p[i];
+            double v = S->tn[i];
+            bool lt = v < t;
 
-            if (p->next_arrival < t) {
-                t = p->next_arrival;
-                who = (int)i;
-                kind = 0;
-            }
-            if (p->phase == RUN) {
-                if (S->mps && p->fin < t) {
-                    t = p->fin;
-                    who = (int)i;
-                    kind = 2;
-                }
-            } else if (p->phase != IDLE && p->timer < t) {
-                t = p->timer;
-                who = (int)i;
-                kind = 1;
-            }
+            who = lt ? (int)i : who;
+            t = lt ? v : t;
         }
+        kind = who >= 0 ? S->tk[who] : EV_ARRIVAL;
         if (!S->mps && (tg = ts_next_event(S)) < t) {
             t = tg;
-            kind = 2;
+            kind = EV_GPU;
         }
         if (!mid_seen && t >= mid) {
             for (i = 0; i < S->n; i++)
@@ -558,30 +715,34 @@ run_loop(struct dsim *S)
         if (t >= S->end || t == INF) {
             account(S, S->end);
             S->now = S->end;
+            for (i = 0; i < S->n; i++)
+                flush(S, &S->p[i]);
             return;
         }
         account(S, t);
         S->now = t;
         S->events++;
-        if (kind == 0) {
+        if (kind == EV_ARRIVAL) {
             struct proc *p = &S->p[who];
 
             if (p->traffic == GP_TRAFFIC_CLOSED_LOOP)
                 p->thinking--;
             next_arrival(S, p);
             request_arrives(S, who);
-        } else if (kind == 1) {
+        } else if (kind == EV_TIMER) {
             struct proc *p = &S->p[who];
 
             if (p->phase == HOL) {
-                p->phase = RUN;
-                mps_rates(S);
+                set_phase(S, p, RUN);
+                mps_rates(S, p);
+            } else if (p->phase == WAIT) {
+                wait_ends(S, who);
             } else {
                 gap_ends(S, who);
             }
         } else if (S->mps) {
             burst_ends(S, who);
-            mps_rates(S);
+            mps_rates(S, &S->p[who]);
         } else if (S->target >= 0) {
             /* switch done */
             int to = S->target;
@@ -671,18 +832,32 @@ gp_sim_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
     S.mps = dom->mps;
     p = gp_xcalloc(S.n, sizeof(*p));
     S.p = p;
+    S.tn = gp_xmalloc(S.n * sizeof(*S.tn));
+    S.tk = gp_xcalloc(S.n, sizeof(*S.tk));
+    for (i = 0; i < S.n; i++)
+        S.tn[i] = INF;
     for (i = 0; i < S.n; i++) {
         p[i].res = &r->procs[i];
         gp_hist_init(&p[i].res->lat);
         init_proc(&S, &p[i], g, dom, &dom->procs[i], &sx);
     }
+    if (S.mps) {
+        for (i = 0; i < S.n; i++) {
+            p[i].phase = RUN;
+            gp_perf_mps_rates(&p[i].mps, 1, S.c, &p[i].solo_r, &p[i].solo_sm);
+            p[i].phase = IDLE;
+        }
+        S.cur_solo = true;
+    }
     if (S.mps && S.n <= MPS_CACHE_PROCS) {
-        size_t cells = ((size_t)1 << S.n) * S.n;
+        size_t sets = (size_t)1 << S.n, cells = sets * S.n;
 
         S.cache = gp_xmalloc(cells * sizeof(double));
         S.cache_sm = gp_xmalloc(cells * sizeof(double));
-        for (i = 0; i < cells; i++)
-            S.cache[i] = NAN;
+        S.cache_occ = gp_xmalloc(sets * sizeof(double));
+        S.cache_demand = gp_xmalloc(sets * sizeof(double));
+        S.cache_state = gp_xmalloc(sets);
+        memset(S.cache_state, -1, sets);
     }
     start(&S);
     run_loop(&S);
@@ -729,6 +904,11 @@ gp_sim_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
     gp_sim_memory_verdicts(r, g, dom);
     free(S.cache);
     free(S.cache_sm);
+    free(S.cache_occ);
+    free(S.cache_demand);
+    free(S.cache_state);
+    free(S.tn);
+    free(S.tk);
     free(p);
 }
 

@@ -8,6 +8,8 @@
 
 #include "base/xalloc.h"
 
+_Static_assert(GP_HIST_SUB == 64, "bucket() reads 6 mantissa bits");
+
 void
 gp_hist_init(struct gp_hist *h)
 {
@@ -16,27 +18,32 @@ gp_hist_init(struct gp_hist *h)
     h->max = 0;
 }
 
+/* The octave is the double's exponent and the sub-bucket its top mantissa
+ * bits: the same bucket as frexp() and a multiply would give, read off the
+ * bits, because this runs once per simulated request. */
 static uint32_t
 bucket(double x, int *clamped)
 {
-    int e;
-    double m = frexp(x, &e); /* x = m * 2^e, m in [0.5, 1) */
-    long oct = (long)e - 1 - GP_HIST_MIN_EXP;
-    long sub;
+    uint64_t bits;
+    long oct;
 
     *clamped = 0;
-    if (!(x > 0) || oct < 0) {
-        *clamped = x > 0 || x < 0;
+    if (!(x > 0)) {
+        *clamped = x < 0 || isnan(x);
+        return 0;
+    }
+    memcpy(&bits, &x, sizeof(bits));
+    oct = (long)((bits >> 52) & 0x7ff) - 1023 - GP_HIST_MIN_EXP;
+    if (oct < 0) {
+        *clamped = 1;
         return 0;
     }
     if (oct >= GP_HIST_OCTAVES) {
         *clamped = 1;
         return GP_HIST_BINS - 1;
     }
-    sub = (long)((m - 0.5) * 2.0 * GP_HIST_SUB);
-    if (sub >= GP_HIST_SUB)
-        sub = GP_HIST_SUB - 1;
-    return (uint32_t)(oct * GP_HIST_SUB + sub);
+    return (uint32_t)(oct * GP_HIST_SUB +
+                      (long)((bits >> (52 - 6)) & (GP_HIST_SUB - 1)));
 }
 
 void
