@@ -188,11 +188,14 @@ print_json(struct gp_ctx *ctx, const struct gp_scenario *s,
             gp_json_set_int(dobj, "processCount", (long long)d->n_procs);
             gp_json_set_num(dobj, "utilisation", dr->busy, 4);
             gp_json_set_num(dobj, "smOccupancy", dr->sm_occupancy, 4);
-            if (d->time_sliced && !analytic) {
+            if (d->time_sliced && !analytic)
                 gp_json_set_num(dobj, "switchesPerSecond", dr->switches_per_s,
                                 1);
+            if (d->time_sliced)
                 gp_json_set_num(dobj, "switchOverhead", dr->switch_share, 4);
-            }
+            if (analytic)
+                gp_json_set_bool(dobj, "estimateTrusted",
+                                 gp_analytic_trusted(dr));
             gp_json_set_int(mem, "sumOfPeaksMiB", (long long)dr->mem_sum_mib);
             gp_json_set_int(mem, "capacityMiB", (long long)d->memory_mib);
             gp_json_set_bool(mem, "fits", fits);
@@ -269,6 +272,14 @@ print_text(struct gp_ctx *ctx, const struct gp_scenario *s,
             if (d->time_sliced && !analytic)
                 fprintf(o, ", %.0f switches/s (%.1f%% of the time)",
                         dr->switches_per_s, dr->switch_share * 100);
+            else if (d->time_sliced)
+                fprintf(o, ", switches %.1f%% of the time",
+                        dr->switch_share * 100);
+            if (analytic && !gp_analytic_trusted(dr))
+                fprintf(o, "\n  note: GPU load %.0f%% is past the %.0f%% up "
+                           "to which this estimate is tested (it errs, mostly "
+                           "optimistic); run without --analytic",
+                        dr->load * 100, GP_ANALYTIC_MAX_LOAD * 100);
             fprintf(o, "\n  memory: %llu of %llu MiB%s\n",
                     (unsigned long long)dr->mem_sum_mib,
                     (unsigned long long)d->memory_mib,

@@ -366,6 +366,95 @@ ts_conserve(struct ap *p, struct qres *q, size_t n, const struct gp_calib *c)
     }
 }
 
+/* Time-slicing: the GPU time lost to context switches per request of each
+ * process (cost[i]), and their share of all time (the return value). A
+ * burst pays a yield switch when another context ran since the process's
+ * own last burst: one that had work waiting then, or one that launched
+ * during the gap (a host sync, or the idle time before the next request).
+ * A long burst pays a preemption per extra turn when another context
+ * waits. */
+static double
+ts_switch_cost(const struct ap *p, const struct qres *q, size_t n,
+               const struct gp_calib *c, double *cost)
+{
+    double share = 0;
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        double turns = ceil(p[i].burst / c->timeslice_s - 1e-9);
+        double st_sync = 1, st_idle = 1, fresh, sw;
+
+        for (j = 0; j < n; j++) {
+            double beta = q[j].x * p[j].syncs;
+
+            if (j == i)
+                continue;
+            st_sync *= (1 - p[j].a) * exp(-beta * c->sync_gap_s);
+            st_idle *= (1 - p[j].a) *
+                       (q[i].x > 0 ? q[i].x / (q[i].x + beta) : 0);
+        }
+        /* bursts that start a request after the process was idle */
+        fresh = (1 - p[i].busy) / p[i].syncs;
+        sw = fresh * (1 - st_idle) + (1 - fresh) * (1 - st_sync);
+        cost[i] = p[i].syncs * (sw * c->switch_yield_s +
+                                (turns - 1) * (1 - st_sync) * p[i].sw_preempt);
+        share += q[i].x * cost[i];
+    }
+    return share;
+}
+
+/* Time-slicing past capacity: the per-process queues above each see a
+ * stable server, but their GPU time and switches together can exceed the
+ * GPU. Round-robin then gives every context with work an equal turn: the
+ * contexts that need less than an equal share keep what they need, the
+ * others get the level that fills the GPU (a water-fill), and an open-loop
+ * process held below its offered rate is unstable. */
+static void
+ts_overload(struct ap *p, struct qres *q, size_t n, const struct gp_calib *c)
+{
+    double cost[GP_SIM_MAX_PROCS_PER_DOMAIN], need[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    double left = 1, level = 0, total = 0;
+    size_t i, k, open;
+
+    ts_switch_cost(p, q, n, c, cost);
+    for (i = 0; i < n; i++) {
+        cost[i] += p[i].work;
+        need[i] = p[i].traffic == GP_TRAFFIC_POISSON ? p[i].rate * cost[i]
+                  : saturating(&p[i])                 ? HUGE_VAL
+                                                      : q[i].x * cost[i];
+        total += need[i];
+    }
+    if (total <= 1)
+        return;
+    /* Levels rise through the needs in increasing order. */
+    for (open = n, k = 0; k < n && open > 0; k++) {
+        double least = HUGE_VAL;
+
+        for (i = 0; i < n; i++)
+            if (need[i] > level && need[i] < least)
+                least = need[i];
+        if (least == HUGE_VAL || left < (least - level) * (double)open) {
+            level += left / (double)open;
+            break;
+        }
+        left -= (least - level) * (double)open;
+        level = least;
+        for (i = 0, open = 0; i < n; i++)
+            open += need[i] > level;
+    }
+    for (i = 0; i < n; i++) {
+        if (need[i] <= level * (1 + 1e-9) || saturating(&p[i]))
+            continue;
+        q[i].x = level / cost[i];
+        if (p[i].traffic == GP_TRAFFIC_POISSON) {
+            q[i].stable = false;
+        } else {
+            q[i].mean = p[i].clients / q[i].x - p[i].think;
+            q[i].p50 = q[i].p95 = q[i].p99 = q[i].mean;
+        }
+    }
+}
+
 void
 gp_analytic_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
                    const struct gp_sim_gpu *g, const struct gp_sim_domain *dom)
@@ -428,8 +517,10 @@ gp_analytic_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
         if (change < 1e-7 && it > 3)
             break;
     }
-    if (!dom->mps && n > 1)
+    if (!dom->mps && n > 1) {
+        ts_overload(p, q, n, c);
         ts_conserve(p, q, n, c);
+    }
     for (i = 0; i < n; i++) {
         struct gp_sim_proc_result *pr = &r->procs[i];
 
@@ -451,6 +542,14 @@ gp_analytic_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
         if (!dom->mps)
             r->busy += q[i].x * p[i].work;
     }
+    if (!dom->mps && n > 1) {
+        double cost[GP_SIM_MAX_PROCS_PER_DOMAIN];
+
+        r->switch_share = ts_switch_cost(p, q, n, c, cost);
+    }
+    r->load = r->switch_share;
+    for (i = 0; i < n; i++)
+        r->load += q[i].x * p[i].work;
     if (dom->mps)
         r->busy = 1 - none;
     if (r->busy > 1)
@@ -462,6 +561,12 @@ gp_analytic_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
     free(p);
     free(q);
     gp_sim_memory_verdicts(r, g, dom);
+}
+
+bool
+gp_analytic_trusted(const struct gp_sim_domain_result *r)
+{
+    return r->dom->n_procs <= 1 || r->load <= GP_ANALYTIC_MAX_LOAD;
 }
 
 int

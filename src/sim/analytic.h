@@ -11,6 +11,17 @@
 
 #include "sim/engine.h"
 
+/* Above this GPU load (the requests' GPU time at full speed, plus switch
+ * overhead, as the estimate itself predicts it: gp_sim_domain_result.load)
+ * processes sharing a GPU queue behind each other in ways the per-process
+ * queues do not capture; the estimate errs, mostly optimistic, and callers
+ * must run the engine instead. */
+#define GP_ANALYTIC_MAX_LOAD 0.7
+
+/* Whether the estimate of this domain is within its tested tolerance: a
+ * process alone (an M/G/1 queue), or a shared GPU up to the load above. */
+bool gp_analytic_trusted(const struct gp_sim_domain_result *r);
+
 int gp_analytic_run(struct gp_sim_result **out, struct gp_arena *a,
                     const struct gp_scenario *s);
 

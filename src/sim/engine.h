@@ -58,6 +58,9 @@ struct gp_sim_domain_result {
     double sm_occupancy;      /* mean share of SMs in use */
     double switch_share;      /* time-slicing: share lost to switches */
     double switches_per_s;
+    double load;              /* analytic: GPU time the processes' requests
+                               * take alone at full speed, per second, plus
+                               * switch_share (time-slicing) */
     uint64_t mem_sum_mib;     /* sum of the processes' peaks */
     uint64_t events;
     struct gp_sim_proc_result *procs;
