@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* yaml/ydoc.h: YAML documents as a plain tree with a source location on every
- * node. The only module that includes <yaml.h>. Built from libyaml's event
- * stream (not its document API) so that nesting depth, alias expansion and
- * scalar size are bounded while parsing, and duplicate keys - which libyaml
- * accepts silently - are reported. Aliases share the anchored subtree; merge
+ * node. Only src/yaml/ sees libyaml (this reader and yemit.c, the writer).
+ * Built from libyaml's event stream (not its document API) so that nesting
+ * depth, alias expansion and scalar size are bounded while parsing, and
+ * duplicate keys - which libyaml accepts silently - are reported. Aliases share the anchored subtree; merge
  * keys ('<<') are resolved. */
 #ifndef GPUPLAN_YAML_YDOC_H
 #define GPUPLAN_YAML_YDOC_H
