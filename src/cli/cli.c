@@ -20,6 +20,8 @@ struct route {
 static const struct route routes[] = {
     {NULL, "validate", &gp_cmd_validate},
     {NULL, "simulate", &gp_cmd_simulate},
+    {NULL, "recommend", &gp_cmd_recommend},
+    {NULL, "generate", &gp_cmd_generate},
     {"models", "show", &gp_cmd_models_show},
     {"models", "list", &gp_cmd_models},
     {NULL, "models", &gp_cmd_models},
@@ -37,7 +39,9 @@ main_help(FILE *out)
           "\n"
           "commands:\n"
           "  validate FILE...          check inventory and workload files\n"
+          "  recommend INVENTORY...    plan GPU sharing and emit the configs\n"
           "  simulate SCENARIO         simulate workloads sharing GPUs\n"
+          "  generate [--nodes N]      write a seeded synthetic inventory\n"
           "  models [list]             list the GPU catalogue\n"
           "  models show NAME          show one GPU model and its MIG "
           "profiles\n"
@@ -107,7 +111,8 @@ run_cmd(struct gp_ctx *ctx, const struct gp_cmd *cmd, int argc, char **argv)
 static int
 dispatch(struct gp_ctx *ctx, int argc, char **argv)
 {
-    const char *words[] = {"validate", "simulate", "models", "mig", "version",
+    const char *words[] = {"validate", "simulate", "recommend", "models", "mig",
+                           "generate", "version",
                            "help"};
     const char *cmd, *sugg;
     size_t i;

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/* Planner tests: the covering program against known optima, and the plans of
+ * the example scenarios against the rules every plan must keep (memory,
+ * isolation, device-plugin limits, valid MIG layouts, label values), with the
+ * worst co-location of every shared group re-checked by the event engine. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "harness.h"
+#include "inventory/inventory.h"
+#include "mig/geometry.h"
+#include "model/gpu.h"
+#include "plan/mipsolve.h"
+#include "plan/plan.h"
+#include "sim/calib.h"
+#include "sim/engine.h"
+#include "sim/scenario.h"
+#include "tests.h"
+
+void
+plan_cover_program_optimum(void)
+{
+    /* Two profiles; layouts (a) 2x P0, (b) 1x P0 + 2x P1, (c) 3x P1.
+     * Demand P0=3, P1=4: the optimum is a + b + c... = 3 GPUs? a covers
+     * 2 P0, b covers 1 P0 + 2 P1, c 3 P1 would over-cover; a + b + b
+     * (P0=4, P1=4) takes 3 as well; the LP bound is 3 - 1/3... */
+    static const double a[] = {2, 1, 0,
+                               0, 2, 3};
+    static const double demand[] = {3, 4}, cost[] = {1, 1, 1};
+    struct gp_cover cv = {2, 3, a, demand, cost};
+    struct gp_cover_result r;
+    double p0, p1;
+
+    OK(gp_cover_solve(&cv, &r) == 0);
+    OK(r.optimal);
+    DBL_NEAR(r.objective, 3, 1e-9);
+    p0 = 2 * r.x[0] + r.x[1];
+    p1 = 2 * r.x[1] + 3 * r.x[2];
+    OK(p0 >= 3 && p1 >= 4);
+    OK(r.lp_bound <= r.objective + 1e-9);
+    OK(r.lp_bound > 2);
+    free(r.x);
+    /* a row nothing covers */
+    {
+        static const double a2[] = {1, 0};
+        static const double d2[] = {1, 1}, c2[] = {1};
+        struct gp_cover c = {2, 1, a2, d2, c2};
+
+        OK(gp_cover_solve(&c, &r) < 0);
+    }
+}
+
+static bool
+label_value_ok(const char *s)
+{
+    size_t n = strlen(s), i;
+
+    if (n == 0 || n > 63)
+        return false;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        bool an = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9');
+
+        if (!an && ((i == 0 || i == n - 1) || !(c == '-' || c == '_' ||
+                                                c == '.')))
+            return false;
+    }
+    return true;
+}
+
+/* The worst co-location of a shared group, re-run by the engine: the
+ * group's heaviest member (by duty) fills the other n-1 seats. */
+static void
+engine_recheck(const struct gp_plan_group *g, struct gp_arena *a,
+               struct gp_diags *d, int *checked, int *missed)
+{
+    struct gp_sim_gpu gpu;
+    struct gp_sim_domain dom;
+    struct gp_sim_proc procs[64];
+    struct gp_sim_domain_result r;
+    struct gp_calib calib;
+    bool exact;
+    const struct gp_workload *h = NULL;
+    double hd = -1;
+    size_t j;
+    uint32_t i;
+
+    for (j = 0; j < g->n_assigns; j++)
+        if (gp_workload_duty(g->assigns[j].w) > hd) {
+            hd = gp_workload_duty(g->assigns[j].w);
+            h = g->assigns[j].w;
+        }
+    if (gp_calib_builtin(&calib, &exact, a, g->pool->gpu, d) < 0)
+        return;
+    for (j = 0; j < g->n_assigns; j++) {
+        const struct gp_workload *w = g->assigns[j].w;
+
+        memset(&gpu, 0, sizeof(gpu));
+        memset(&dom, 0, sizeof(dom));
+        memset(procs, 0, sizeof(procs));
+        for (i = 0; i < g->replicas; i++) {
+            procs[i].w = i == 0 ? w : h;
+            procs[i].rate = procs[i].w->traffic == GP_TRAFFIC_POISSON
+                                ? procs[i].w->rps / procs[i].w->replicas
+                                : 0;
+        }
+        gpu.name = "recheck";
+        gpu.model = g->pool->gpu;
+        gpu.calib = &calib;
+        gpu.mps_thread_pct = 100;
+        gpu.replicas = g->replicas;
+        dom.procs = procs;
+        dom.n_procs = g->replicas;
+        dom.sm_frac = dom.bw_frac = 1;
+        dom.memory_mib = g->pool->gpu->memory_mib;
+        if (g->mode == GP_PLAN_MPS) {
+            gpu.mode = GP_SIM_MPS;
+            gpu.mps_thread_pct = floor(100.0 / g->replicas);
+            gpu.mps_mem_limit = (g->pool->gpu->memory_mib / g->replicas) << 20;
+            dom.mps = true;
+        } else {
+            gpu.mode = GP_SIM_TIME_SLICING;
+            dom.time_sliced = true;
+        }
+        gpu.domains = &dom;
+        gpu.n_domains = 1;
+        gp_sim_domain(&r, a, &gpu, &dom, 1200, 20, 42);
+        (*checked)++;
+        if (!r.procs[0].stable ||
+            (w->target_p99_s > 0 && r.procs[0].p99 > w->target_p99_s * 1.10)) {
+            (*missed)++;
+            printf("  recheck: %s in %s: p99 %.4f s target %.4f s%s\n",
+                   w->name, g->name, r.procs[0].p99, w->target_p99_s,
+                   r.procs[0].stable ? "" : " UNSTABLE");
+        }
+    }
+}
+
+static void
+check_plan(const char *file, double max_gpu_ratio, bool all_placed)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_catalog *cat;
+    struct gp_inventory *inv;
+    struct gp_plan *p, *p2;
+    struct gp_plan_opts o = {false, 1};
+    char path[512];
+    const char *files[1] = {path};
+    size_t i, j;
+    int checked = 0, missed = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", GP_SOURCE_DIR, file);
+    if (gp_catalog_load(&cat, a, NULL, d) < 0 ||
+        gp_inventory_load(&inv, a, files, 1, cat, d) < 0) {
+        gp_diags_print(d, stderr);
+        OK(0);
+        gp_arena_free(a);
+        return;
+    }
+    OK(gp_plan_make(&p, a, inv, &o, d) == 0);
+    OK(gp_plan_make(&p2, a, inv, &o, d) == 0);
+    INT_EQ(p2->n_groups, p->n_groups);
+    INT_EQ(p2->gpus_used, p->gpus_used);
+    for (i = 0; i < p->n_groups; i++) {
+        const struct gp_plan_group *g = &p->groups[i];
+        uint32_t used_gpus = 0;
+        uint64_t reps = 0;
+
+        STR_EQ(p2->groups[i].name, g->name);
+        OK(label_value_ok(g->name));
+        OK(label_value_ok(g->steer));
+        OK(g->nodes >= 1);
+        OK(g->gpus_used <= g->nodes * g->pool->gpus_per_node);
+        if (g->mode == GP_PLAN_TIME_SLICING || g->mode == GP_PLAN_MPS)
+            OK(g->replicas >= 2);
+        if (g->mode == GP_PLAN_MPS) {
+            OK(g->replicas <= 48);
+            OK(g->tenant != NULL);
+        }
+        for (j = 0; j < g->n_assigns; j++) {
+            const struct gp_plan_assign *as = &g->assigns[j];
+
+            reps += as->replicas;
+            OK(as->meets_target);
+            OK(as->mem_need_mib <= as->mem_limit_mib);
+            if (as->w->isolation == GP_ISOLATION_HARD)
+                OK(g->mode == GP_PLAN_EXCLUSIVE || g->mode == GP_PLAN_MIG);
+            if (g->mode == GP_PLAN_MPS)
+                STR_EQ(as->w->tenant, g->tenant);
+            if (g->mode == GP_PLAN_MIG)
+                OK(as->mig && strncmp(as->resource, "nvidia.com/mig-", 15) == 0);
+            else
+                STR_EQ(as->resource, "nvidia.com/gpu");
+        }
+        if (g->mode == GP_PLAN_TIME_SLICING)
+            /* the worst N peaks fit the GPU */
+            OK(g->worst_mem_mib <= g->pool->gpu->memory_mib);
+        if (g->mode == GP_PLAN_MIG) {
+            for (j = 0; j < g->pool->gpus_per_node; j++) {
+                const struct gp_mig_layout *l = &g->layouts[j];
+                const struct gp_mig_profile *want[GP_MIG_MAX_SLICES];
+                struct gp_mig_check ck;
+                uint32_t k;
+
+                if (!l->n)
+                    continue;
+                used_gpus++;
+                for (k = 0; k < l->n; k++)
+                    want[k] = l->inst[k].profile;
+                gp_mig_check(&ck, g->pool->gpu->mig, want, l->n, NULL);
+                INT_EQ(ck.verdict, GP_MIG_FITS);
+            }
+            INT_EQ(g->gpus_used, used_gpus * g->nodes);
+        } else {
+            INT_EQ(g->gpus_used, (reps + g->replicas - 1) / g->replicas);
+            engine_recheck(g, a, d, &checked, &missed);
+        }
+    }
+    OK(p->gpus_lower_bound <= p->gpus_used + 1e-9);
+    if (all_placed)
+        INT_EQ(p->n_unplaced, 0);
+    for (i = 0; i < p->n_unplaced; i++)
+        OK(p->unplaced[i].why && *p->unplaced[i].why);
+    printf("  plan %s: %u nodes, %u GPUs hosting pods (one pod per GPU: %u, "
+           "%.0f%% fewer), lower bound %.2f; %d worst co-locations rechecked "
+           "by the engine, %d over target by >10%%\n",
+           file, p->nodes_used, p->gpus_used, p->baseline_gpus,
+           100.0 * (1 - (double)p->gpus_used / p->baseline_gpus),
+           p->gpus_lower_bound, checked, missed);
+    OK(p->gpus_used <= max_gpu_ratio * p->baseline_gpus);
+    INT_EQ(missed, 0);
+    gp_arena_free(a);
+}
+
+void
+plan_inference_fleet(void)
+{
+    /* issue target: at least 40% fewer GPUs than one pod per GPU */
+    check_plan("scenarios/inference-fleet.yaml", 0.60, false);
+}
+
+void
+plan_other_scenarios(void)
+{
+    check_plan("scenarios/small-lab.yaml", 1.0, false);
+    check_plan("scenarios/mixed-cluster.yaml", 1.0, false);
+}
