@@ -225,6 +225,7 @@ struct wl {
     const char *why;            /* when no model works */
     /* placement */
     size_t pool;                /* SIZE_MAX: unplaced */
+    bool grouped;               /* already in a shared group */
     struct option chosen;
 };
 
@@ -425,7 +426,7 @@ struct gvec {
 };
 
 static struct gp_plan_group *
-new_group(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
+new_group(struct gvec *gv, const struct gp_node_pool *pool,
           enum gp_plan_mode mode, uint32_t n, const char *name)
 {
     struct gp_plan_group *g;
@@ -442,7 +443,6 @@ new_group(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
     g->mode = mode;
     g->replicas = n;
     g->gpu_mem_mib = pool->gpu->memory_mib;
-    (void)P;
     return g;
 }
 
@@ -565,7 +565,7 @@ shared_groups(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
             if (n_subs)
                 snprintf(suffix + strlen(suffix), sizeof(suffix) - strlen(suffix),
                          "-%zu", n_subs + 1);
-            new_group(P, gv, pool, mode, n,
+            new_group(gv, pool, mode, n,
                       group_name(P->a, pool->name, suffix))->tenant = tenant;
             subs[s].g = gv->n - 1;
             subs[s].heavy = subs[s].longest = x;
@@ -691,7 +691,6 @@ mig_groups(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
      * config each); all of the pool's MIG groups share one steering value. */
     {
         const char *steer = group_name(P->a, pool->name, "mig");
-        struct gp_plan_group *first = NULL;
         size_t first_idx = gv->n;
 
         for (node = 0; node < n_nodes; node++) {
@@ -710,7 +709,7 @@ mig_groups(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
                 else
                     snprintf(suffix, sizeof(suffix), "mig-%zu",
                              gv->n - first_idx + 1);
-                g = new_group(P, gv, pool, GP_PLAN_MIG, 1,
+                g = new_group(gv, pool, GP_PLAN_MIG, 1,
                               group_name(P->a, pool->name, suffix));
                 g->steer = steer;
                 g->layouts = mine;
@@ -719,7 +718,6 @@ mig_groups(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
             for (i = 0; i < G; i++)
                 g->gpus_used += mine[i].n > 0;
         }
-        (void)first;
         /* assigns: every MIG group of the pool lists the workloads whose
          * profile it holds (pods land on any of them) */
         for (i = first_idx; i < gv->n; i++) {
@@ -974,7 +972,7 @@ by_profile_size(const void *pa, const void *pb)
 static int
 setup_models(struct P *P)
 {
-    size_t i, j;
+    size_t i;
 
     P->models = gp_xcalloc(P->inv->n_pools + 1, sizeof(*P->models));
     for (i = 0; i < P->inv->n_pools; i++) {
@@ -992,7 +990,6 @@ setup_models(struct P *P)
             qsort(mc->profs, mc->n_profs, sizeof(mc->profs[0]),
                   by_profile_size);
         }
-        (void)j;
     }
     return 0;
 }
@@ -1119,7 +1116,7 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
         const struct gp_node_pool *pl = &inv->pools[i];
         const struct model_ctx *mc = model_of(&P, pl->gpu);
         struct wl **ws = gp_xcalloc(inv->n_loads + 1, sizeof(*ws));
-        size_t k, n_ex = 0, first = gv.n;
+        size_t k, first = gv.n;
         uint64_t ex_replicas = 0;
         struct gp_plan_group *ex = NULL;
 
@@ -1130,7 +1127,7 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
             if (x->pool != i || x->chosen.mode != GP_PLAN_EXCLUSIVE)
                 continue;
             if (!ex)
-                ex = new_group(&P, &gv, pl, GP_PLAN_EXCLUSIVE, 1,
+                ex = new_group(&gv, pl, GP_PLAN_EXCLUSIVE, 1,
                                group_name(a, pl->name, "exclusive"));
             /* new_group may move the vector */
             ex = &gv.v[gv.n - 1];
@@ -1139,7 +1136,6 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
             ex->utilisation += x->duty * x->w->replicas;
             if (x->mem_mib > ex->worst_mem_mib)
                 ex->worst_mem_mib = x->mem_mib;
-            n_ex++;
         }
         if (ex) {
             ex->gpus_used = (uint32_t)ex_replicas;
@@ -1153,8 +1149,9 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
             for (j = 0; j < inv->n_loads && !seed; j++) {
                 struct wl *x = &wls[j];
 
-                if (x->pool == i && (x->chosen.mode == GP_PLAN_TIME_SLICING ||
-                                     x->chosen.mode == GP_PLAN_MPS))
+                if (x->pool == i && !x->grouped &&
+                    (x->chosen.mode == GP_PLAN_TIME_SLICING ||
+                     x->chosen.mode == GP_PLAN_MPS))
                     seed = x;
             }
             if (!seed)
@@ -1162,7 +1159,8 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
             for (j = 0, k = 0; j < inv->n_loads; j++) {
                 struct wl *x = &wls[j];
 
-                if (x->pool == i && x->chosen.mode == seed->chosen.mode &&
+                if (x->pool == i && !x->grouped &&
+                    x->chosen.mode == seed->chosen.mode &&
                     x->chosen.n == seed->chosen.n &&
                     (x->chosen.mode != GP_PLAN_MPS ||
                      strcmp(x->w->tenant, seed->w->tenant) == 0))
@@ -1172,13 +1170,9 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
                           seed->chosen.mode == GP_PLAN_MPS ? seed->w->tenant
                                                            : NULL,
                           ws, k);
-            /* taken: mark so the next round skips them */
             for (j = 0; j < k; j++)
-                ws[j]->chosen.mode = (enum gp_plan_mode)(ws[j]->chosen.mode + 100);
+                ws[j]->grouped = true;
         }
-        for (j = 0; j < inv->n_loads; j++)
-            if (wls[j].pool == i && wls[j].chosen.mode >= 100)
-                wls[j].chosen.mode = (enum gp_plan_mode)(wls[j].chosen.mode - 100);
         /* MIG */
         for (j = 0, k = 0; j < inv->n_loads; j++)
             if (wls[j].pool == i && wls[j].chosen.mode == GP_PLAN_MIG)
@@ -1187,7 +1181,6 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
         if (k)
             rc = mig_groups(&P, &gv, pl, mc, ws, k, &plan->gpus_lower_bound);
         free(ws);
-        (void)n_ex;
     }
 
     /* totals, pools, lower bound, baseline */
