@@ -46,6 +46,28 @@ gp_arena_free(struct gp_arena *a)
     free(a);
 }
 
+void
+gp_arena_reset(struct gp_arena *a)
+{
+    struct gp_chunk *c, *next, *keep = NULL;
+
+    for (c = a->head; c; c = next) {
+        next = c->next;
+#ifndef GP_ARENA_DEBUG
+        /* one standard chunk stays for the next round of allocations */
+        if (!keep && c->size == GP_ARENA_CHUNK) {
+            keep = c;
+            keep->used = 0;
+            keep->next = NULL;
+            continue;
+        }
+#endif
+        free(c);
+    }
+    a->head = keep;
+    a->used = 0;
+}
+
 void *
 gp_arena_alloc(struct gp_arena *a, size_t size)
 {

@@ -13,6 +13,10 @@ struct gp_arena *gp_arena_new(void);
 /* Frees the arena and every allocation made from it. Accepts NULL. */
 void gp_arena_free(struct gp_arena *a);
 
+/* Releases every allocation at once, keeping memory for reuse: a scratch
+ * arena for work repeated many times. */
+void gp_arena_reset(struct gp_arena *a);
+
 /* Zeroed, 16-byte aligned memory valid while 'a' lives. */
 void *gp_arena_alloc(struct gp_arena *a, size_t size);
 /* n elements of 'size' bytes, zeroed; fatal on overflow. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "base/arena.h"
@@ -14,7 +15,9 @@
 #include "sim/perf.h"
 
 #define ITERATIONS 200
-#define EXACT_PROCS 12
+/* Running sets enumerated exactly up to this many (count vectors over
+ * classes of identical clients), sampled beyond. */
+#define EXACT_STATES 4096u
 #define SAMPLES 512
 
 struct ap {
@@ -150,7 +153,7 @@ init(struct ap *p, const struct gp_sim_gpu *g, const struct gp_sim_domain *d,
  * (after a host sync, or the next queued request) has just given up the
  * GPU and waits a whole round. */
 static void
-ts_step(struct ap *p, size_t n, const struct gp_calib *c)
+ts_step(struct ap *p, const unsigned *cnt, size_t n, const struct gp_calib *c)
 {
     double tau[GP_SIM_MAX_PROCS_PER_DOMAIN], suma = 0;
     size_t i, j;
@@ -160,21 +163,24 @@ ts_step(struct ap *p, size_t n, const struct gp_calib *c)
 
         tau[j] = q + (p[j].burst > c->timeslice_s ? p[j].sw_preempt
                                                   : c->switch_yield_s);
-        suma += p[j].a;
+        suma += cnt[j] * p[j].a;
     }
     for (i = 0; i < n; i++) {
         double others = 0, none = 1, turns, idle_switch, v = 0, k;
 
         for (j = 0; j < n; j++) {
-            if (j == i)
+            /* the other processes of class j: its copies, less i itself */
+            double m = cnt[j] - (j == i);
+
+            if (m <= 0)
                 continue;
-            others += p[j].a * tau[j];
-            v += p[j].a * (1 - p[j].a) * tau[j] * tau[j];
-            none *= 1 - p[j].a;
+            others += m * p[j].a * tau[j];
+            v += m * p[j].a * (1 - p[j].a) * tau[j] * tau[j];
+            none *= m == 1 ? 1 - p[j].a : pow(1 - p[j].a, m);
         }
         turns = ceil(p[i].burst / c->timeslice_s - 1e-9);
         /* On an idle GPU the context last loaded may be another one. */
-        idle_switch = n > 1 && suma > 0
+        idle_switch = (cnt[i] > 1 || n > 1) && suma > 0
                           ? none * (1 - p[i].a / suma) * c->switch_yield_s
                           : 0;
         p[i].r0 = ((0.5 + 0.5 * p[i].busy) * others +
@@ -192,48 +198,92 @@ ts_step(struct ap *p, size_t n, const struct gp_calib *c)
 }
 
 /* MPS: the expected slowdown over which other clients are running,
- * assumed independent with their probabilities of having work. */
+ * assumed independent with their probabilities of having work. Clients
+ * come in classes of identical copies, so a running set is a count per
+ * class, weighted binomially; the rates of every set are tabulated once
+ * per domain while there are few sets, and sets are sampled (fixed seed,
+ * deterministic) beyond that. */
 struct mps_tab {
-    double *rate, *sm; /* [mask * n + i] */
+    size_t n, states;
+    size_t radix[GP_SIM_MAX_PROCS_PER_DOMAIN]; /* state index weights */
+    double *rate, *sm;                         /* [state * n + class] */
 };
 
 static void
-mps_table(struct mps_tab *t, const struct ap *p, size_t n,
-          const struct gp_calib *c)
+mps_rates_of(const struct ap *p, const unsigned *k, size_t n,
+             const struct gp_calib *c, double *rate, double *sm)
 {
-    size_t masks = (size_t)1 << n, m, i, k;
+    struct gp_mps_client cl[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    unsigned m[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    double r[GP_SIM_MAX_PROCS_PER_DOMAIN], s[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    size_t j, u = 0;
 
-    t->rate = gp_xcalloc(masks * n, sizeof(double));
-    t->sm = gp_xcalloc(masks * n, sizeof(double));
-    for (m = 1; m < masks; m++) {
-        struct gp_mps_client cl[EXACT_PROCS];
-        double r[EXACT_PROCS], sm[EXACT_PROCS];
-
-        for (i = 0, k = 0; i < n; i++)
-            if (m >> i & 1)
-                cl[k++] = p[i].mps;
-        gp_perf_mps_rates(cl, k, c, r, sm);
-        for (i = 0, k = 0; i < n; i++)
-            if (m >> i & 1) {
-                t->rate[m * n + i] = r[k];
-                t->sm[m * n + i] = sm[k++];
-            }
+    for (j = 0; j < n; j++)
+        if (k[j]) {
+            cl[u] = p[j].mps;
+            m[u++] = k[j];
+        }
+    if (u == 0) {
+        memset(rate, 0, n * sizeof(*rate));
+        memset(sm, 0, n * sizeof(*sm));
+        return;
+    }
+    gp_perf_mps_rates_m(cl, m, u, c, r, s);
+    for (j = 0, u = 0; j < n; j++) {
+        rate[j] = k[j] ? r[u] : 0;
+        sm[j] = k[j] ? s[u++] : 0;
     }
 }
 
+/* Whether every running set can be tabulated; fills t->radix. */
+static bool
+mps_countable(struct mps_tab *t, const unsigned *cnt, size_t n)
+{
+    size_t j, states = 1;
+
+    t->n = n;
+    for (j = 0; j < n; j++) {
+        t->radix[j] = states;
+        if (states > EXACT_STATES / (cnt[j] + 1))
+            return false;
+        states *= cnt[j] + 1;
+    }
+    t->states = states;
+    return true;
+}
+
 static void
-mps_subset(struct ap *p, size_t n, size_t i, const bool *in, double weight,
-           const double *rate, const double *sm, const struct gp_calib *c,
-           double *acc)
+mps_table(struct mps_tab *t, const struct ap *p, const unsigned *cnt,
+          size_t n, const struct gp_calib *c)
+{
+    unsigned k[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    size_t st, j;
+
+    t->rate = gp_xcalloc(t->states * n, sizeof(double));
+    t->sm = gp_xcalloc(t->states * n, sizeof(double));
+    for (st = 1; st < t->states; st++) {
+        for (j = 0; j < n; j++)
+            k[j] = (unsigned)(st / t->radix[j] % (cnt[j] + 1));
+        mps_rates_of(p, k, n, c, &t->rate[st * n], &t->sm[st * n]);
+    }
+}
+
+/* Adds one running set (k[j] running clients of class j, i's own among
+ * them) of weight w to i's sums: 1/rate, SM share, head-of-line wait
+ * behind the most demanding other client when SMs are oversubscribed. */
+static void
+mps_subset(const struct ap *p, size_t n, size_t i, const unsigned *k,
+           double weight, const double *rate, const double *sm,
+           const struct gp_calib *c, double *acc)
 {
     double demand = 0, hog_d = 0, hog_wall = 0;
     size_t j;
 
     for (j = 0; j < n; j++) {
-        if (!in[j])
+        if (!k[j])
             continue;
-        demand += p[j].demand;
-        if (j != i && p[j].demand > hog_d) {
+        demand += k[j] * p[j].demand;
+        if (k[j] > (j == i) && p[j].demand > hog_d) {
             hog_d = p[j].demand;
             hog_wall = p[j].kernel / (rate[j] > 0 ? rate[j] : 1);
         }
@@ -245,63 +295,55 @@ mps_subset(struct ap *p, size_t n, size_t i, const bool *in, double weight,
 }
 
 static void
-mps_step(struct ap *p, size_t n, const struct gp_calib *c,
-         const struct mps_tab *t, gsl_rng *rng)
+mps_step(struct ap *p, const unsigned *cnt, size_t n,
+         const struct gp_calib *c, const struct mps_tab *t, gsl_rng *rng)
 {
-    size_t i, j, m;
+    unsigned k[GP_SIM_MAX_PROCS_PER_DOMAIN], o[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    size_t i, j;
 
     for (i = 0; i < n; i++) {
         double acc[3] = {0, 0, 0}, total = 0;
-        bool in[GP_SIM_MAX_PROCS_PER_DOMAIN];
 
+        for (j = 0; j < n; j++)
+            o[j] = cnt[j] - (j == i);
         if (t->rate) {
-            size_t others = n - 1, s;
-
-            for (s = 0; s < ((size_t)1 << others); s++) {
+            /* every count vector of the others, odometer order */
+            memset(k, 0, n * sizeof(k[0]));
+            for (;;) {
                 double wgt = 1;
+                size_t st = 0;
 
-                m = 0;
-                for (j = 0; j < n; j++) {
-                    size_t bit = j < i ? j : j - 1;
-
-                    if (j == i) {
-                        in[j] = true;
-                    } else {
-                        in[j] = s >> bit & 1;
-                        wgt *= in[j] ? p[j].a : 1 - p[j].a;
-                    }
-                    if (in[j])
-                        m |= (size_t)1 << j;
+                for (j = 0; j < n && wgt > 0; j++) {
+                    if (o[j] == 1)
+                        wgt *= k[j] ? p[j].a : 1 - p[j].a;
+                    else if (o[j])
+                        wgt *= gsl_ran_binomial_pdf(k[j], p[j].a, o[j]);
+                    st += (k[j] + (j == i)) * t->radix[j];
                 }
-                if (wgt <= 0)
-                    continue;
-                mps_subset(p, n, i, in, wgt, &t->rate[m * n], &t->sm[m * n],
-                           c, acc);
-                total += wgt;
+                if (wgt > 0) {
+                    k[i]++;
+                    mps_subset(p, n, i, k, wgt, &t->rate[st * n],
+                               &t->sm[st * n], c, acc);
+                    k[i]--;
+                    total += wgt;
+                }
+                for (j = 0; j < n && k[j] == o[j]; j++)
+                    k[j] = 0;
+                if (j == n)
+                    break;
+                k[j]++;
             }
         } else {
-            /* Too many clients to enumerate: sample the running sets with a
-             * fixed-seed generator (deterministic). */
-            struct gp_mps_client cl[GP_SIM_MAX_PROCS_PER_DOMAIN];
             double r[GP_SIM_MAX_PROCS_PER_DOMAIN], sm[GP_SIM_MAX_PROCS_PER_DOMAIN];
-            double rr[GP_SIM_MAX_PROCS_PER_DOMAIN], ss[GP_SIM_MAX_PROCS_PER_DOMAIN];
             size_t sidx;
 
             gsl_rng_set(rng, 7 + i);
             for (sidx = 0; sidx < SAMPLES; sidx++) {
-                size_t k = 0;
-
-                for (j = 0; j < n; j++) {
-                    in[j] = j == i || gsl_rng_uniform(rng) < p[j].a;
-                    if (in[j])
-                        cl[k++] = p[j].mps;
-                }
-                gp_perf_mps_rates(cl, k, c, r, sm);
-                for (j = 0, k = 0; j < n; j++) {
-                    rr[j] = in[j] ? r[k] : 0;
-                    ss[j] = in[j] ? sm[k++] : 0;
-                }
-                mps_subset(p, n, i, in, 1, rr, ss, c, acc);
+                for (j = 0; j < n; j++)
+                    k[j] = (o[j] ? gsl_ran_binomial(rng, p[j].a, o[j]) : 0) +
+                           (j == i);
+                mps_rates_of(p, k, n, c, r, sm);
+                mps_subset(p, n, i, k, 1, r, sm, c, acc);
                 total += 1;
             }
         }
@@ -455,31 +497,65 @@ ts_overload(struct ap *p, struct qres *q, size_t n, const struct gp_calib *c)
     }
 }
 
+/* Processes of the same workload at the same offered rate behave alike:
+ * they form one class, solved once (the planner asks about N copies of a
+ * workload beside N copies of another). */
+static size_t
+classify(const struct gp_sim_domain *dom, size_t n, size_t *cls, size_t *rep,
+         unsigned *cnt)
+{
+    size_t i, c, n_cls = 0;
+
+    for (i = 0; i < n; i++) {
+        const struct gp_sim_proc *sp = &dom->procs[i];
+
+        for (c = 0; c < n_cls; c++) {
+            const struct gp_sim_proc *r = &dom->procs[rep[c]];
+
+            if (r->w == sp->w && r->rate == sp->rate)
+                break;
+        }
+        if (c == n_cls) {
+            rep[n_cls] = i;
+            cnt[n_cls++] = 0;
+        }
+        cls[i] = c;
+        cnt[c]++;
+    }
+    return n_cls;
+}
+
 void
 gp_analytic_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
                    const struct gp_sim_gpu *g, const struct gp_sim_domain *dom)
 {
     const struct gp_calib *c = g->calib;
-    struct ap *p;
-    struct qres *q;
-    struct mps_tab tab = {NULL, NULL};
+    size_t cls[GP_SIM_MAX_PROCS_PER_DOMAIN], rep[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    unsigned cnt[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    struct ap p[GP_SIM_MAX_PROCS_PER_DOMAIN], pc[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    struct qres q[GP_SIM_MAX_PROCS_PER_DOMAIN], qc[GP_SIM_MAX_PROCS_PER_DOMAIN];
+    struct mps_tab tab;
     gsl_rng *rng = NULL;
-    size_t n = dom->n_procs, i;
+    size_t n = dom->n_procs, nc, i;
     int it;
     double none = 1;
 
     memset(r, 0, sizeof(*r));
+    memset(&tab, 0, sizeof(tab));
     r->dom = dom;
     r->procs = gp_arena_calloc(a, n + 1, sizeof(*r->procs));
     if (n == 0)
         return;
-    p = gp_xcalloc(n, sizeof(*p));
-    q = gp_xcalloc(n, sizeof(*q));
-    for (i = 0; i < n; i++)
-        init(&p[i], g, dom, &dom->procs[i]);
+    if (n > GP_SIM_MAX_PROCS_PER_DOMAIN)
+        n = GP_SIM_MAX_PROCS_PER_DOMAIN; /* the loaders refuse more */
+    nc = classify(dom, n, cls, rep, cnt);
+    for (i = 0; i < nc; i++) {
+        init(&pc[i], g, dom, &dom->procs[rep[i]]);
+        memset(&qc[i], 0, sizeof(qc[i]));
+    }
     if (dom->mps) {
-        if (n <= EXACT_PROCS)
-            mps_table(&tab, p, n, c);
+        if (mps_countable(&tab, cnt, nc))
+            mps_table(&tab, pc, cnt, nc, c);
         else if (!(rng = gsl_rng_alloc(gsl_rng_mt19937)))
             gp_xoom(0);
     }
@@ -487,35 +563,40 @@ gp_analytic_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
         double change = 0;
 
         if (dom->mps)
-            mps_step(p, n, c, &tab, rng);
+            mps_step(pc, cnt, nc, c, &tab, rng);
         else
-            ts_step(p, n, c);
-        for (i = 0; i < n; i++) {
-            double b = p[i].syncs * (p[i].burst_time + c->sync_gap_s), an;
+            ts_step(pc, cnt, nc, c);
+        for (i = 0; i < nc; i++) {
+            struct ap *pi = &pc[i];
+            double b = pi->syncs * (pi->burst_time + c->sync_gap_s), an;
 
-            queue_model(&p[i], b, p[i].r0, p[i].w->service_cv, &q[i]);
-            an = q[i].x * p[i].syncs * p[i].burst_time;
-            switch (p[i].traffic) {
+            queue_model(pi, b, pi->r0, pi->w->service_cv, &qc[i]);
+            an = qc[i].x * pi->syncs * pi->burst_time;
+            switch (pi->traffic) {
             case GP_TRAFFIC_POISSON:
-                p[i].busy = q[i].busy;
+                pi->busy = qc[i].busy;
                 break;
             case GP_TRAFFIC_CLOSED_LOOP:
-                p[i].busy = p[i].think > 0 ? q[i].busy * (p[i].clients - 1) /
-                                                 p[i].clients
-                                           : 1;
+                pi->busy = pi->think > 0 ? qc[i].busy * (pi->clients - 1) /
+                                               pi->clients
+                                         : 1;
                 break;
             case GP_TRAFFIC_CONTINUOUS:
-                p[i].busy = 1;
+                pi->busy = 1;
                 break;
             }
-            if (an > 1 || !q[i].stable)
+            if (an > 1 || !qc[i].stable)
                 an = 1;
-            change = fmax(change, fabs(an - p[i].a));
+            change = fmax(change, fabs(an - pi->a));
             /* Damped: the map oscillates when contexts slow each other. */
-            p[i].a = 0.5 * p[i].a + 0.5 * an;
+            pi->a = 0.5 * pi->a + 0.5 * an;
         }
         if (change < 1e-7 && it > 3)
             break;
+    }
+    for (i = 0; i < n; i++) {
+        p[i] = pc[cls[i]];
+        q[i] = qc[cls[i]];
     }
     if (!dom->mps && n > 1) {
         ts_overload(p, q, n, c);
@@ -558,8 +639,6 @@ gp_analytic_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
     free(tab.sm);
     if (rng)
         gsl_rng_free(rng);
-    free(p);
-    free(q);
     gp_sim_memory_verdicts(r, g, dom);
 }
 

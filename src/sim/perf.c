@@ -56,42 +56,38 @@ gp_perf_mps_cap(double pct, uint32_t sm_count)
     return sms / sm_count;
 }
 
-static int
-cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-/* Max-min fair shares of capacity 1 for demands dm[]. */
+/* Max-min fair shares of capacity 1 for demands dm[], each held by m[i]
+ * identical clients (m NULL: one each). */
 static void
-waterfill(const double *dm, size_t n, double *out)
+waterfill(const double *dm, const unsigned *m, size_t n, double *out)
 {
-    double sorted[64], left = 1, level = 0;
-    size_t i, k;
+    size_t ord[64], i, k;
+    double left = 1, level = 1e300, clients = 0;
 
-    for (i = 0; i < n; i++)
-        sorted[i] = dm[i];
-    qsort(sorted, n, sizeof(double), cmp_dbl);
+    for (i = 0; i < n; i++) {
+        /* insertion sort by demand: n is small */
+        for (k = i; k > 0 && dm[ord[k - 1]] > dm[i]; k--)
+            ord[k] = ord[k - 1];
+        ord[k] = i;
+        clients += m ? m[i] : 1;
+    }
     for (k = 0; k < n; k++) {
-        double fair = left / (double)(n - k);
+        double c = m ? m[ord[k]] : 1, fair = left / clients;
 
-        if (sorted[k] > fair) {
+        if (dm[ord[k]] > fair) {
             level = fair;
             break;
         }
-        left -= sorted[k];
-        level = sorted[k];
+        left -= c * dm[ord[k]];
+        clients -= c;
     }
-    if (k == n)
-        level = 1e300;
     for (i = 0; i < n; i++)
         out[i] = dm[i] < level ? dm[i] : level;
 }
 
 struct bwctx {
     const struct gp_mps_client *cl;
+    const unsigned *m;
     size_t n;
     const double *cs, *ms, *v0;
 };
@@ -111,7 +107,8 @@ bw_excess(double theta, void *p)
     size_t i;
 
     for (i = 0; i < b->n; i++)
-        sum += rate_at(b, i, theta) * b->cl[i].mu * b->v0[i];
+        sum += rate_at(b, i, theta) * b->cl[i].mu * b->v0[i] *
+               (b->m ? b->m[i] : 1);
     return sum - 1.0;
 }
 
@@ -119,15 +116,23 @@ void
 gp_perf_mps_rates(const struct gp_mps_client *cl, size_t n,
                   const struct gp_calib *c, double *rate, double *sm)
 {
+    gp_perf_mps_rates_m(cl, NULL, n, c, rate, sm);
+}
+
+void
+gp_perf_mps_rates_m(const struct gp_mps_client *cl, const unsigned *m,
+                    size_t n, const struct gp_calib *c, double *rate,
+                    double *sm)
+{
     double dm[64], cs[64], ms[64], v0[64], used = 0;
-    struct bwctx b = {cl, n, cs, ms, v0};
+    struct bwctx b = {cl, m, n, cs, ms, v0};
     size_t i;
 
     if (n > 64)
         n = 64;
     for (i = 0; i < n; i++)
         dm[i] = cl[i].sigma < cl[i].cap ? cl[i].sigma : cl[i].cap;
-    waterfill(dm, n, sm);
+    waterfill(dm, m, n, sm);
     for (i = 0; i < n; i++) {
         v0[i] = bw_reach(cl[i].sigma, c);
         cs[i] = sm[i] / cl[i].sigma;
@@ -135,7 +140,7 @@ gp_perf_mps_rates(const struct gp_mps_client *cl, size_t n,
          * shares its SMs with another client's blocks slows in proportion. */
         ms[i] = bw_reach(dm[i], c) * (sm[i] / dm[i]) / v0[i];
         rate[i] = rate_at(&b, i, 1.0);
-        used += rate[i] * cl[i].mu * v0[i];
+        used += rate[i] * cl[i].mu * v0[i] * (m ? m[i] : 1);
     }
     if (used > 1.0 + 1e-12) {
         gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);

@@ -42,4 +42,11 @@ struct gp_mps_client {
 void gp_perf_mps_rates(const struct gp_mps_client *cl, size_t n,
                        const struct gp_calib *c, double *rate, double *sm);
 
+/* The same for client classes: m[i] identical clients like cl[i], each of
+ * which gets rate[i] and sm[i]. Lets callers with many copies of a few
+ * workloads pay per class, not per client. */
+void gp_perf_mps_rates_m(const struct gp_mps_client *cl, const unsigned *m,
+                         size_t n, const struct gp_calib *c, double *rate,
+                         double *sm);
+
 #endif
