@@ -24,6 +24,9 @@ static const struct gp_opt opts[] = {
     {"format", 'f', "FMT", "output format: text or json"},
     {"engine", 0, NULL, "check every co-location with the event engine"},
     {"seed", 0, "N", "seed of the event engine (default 1)"},
+    {"engine-budget", 0, "N", "events the engine may simulate where the "
+                              "estimate is past its trusted load (default "
+                              "50000000; 0: refuse such co-locations)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -99,9 +102,10 @@ render_text(const struct gp_plan *p, struct gp_strbuf *o)
                              p->pools[i].pool->name, p->pools[i].nodes_used,
                              p->pools[i].pool->nodes);
     gp_strbuf_printf(o, "  predictions: %llu co-locations, %llu by the event "
-                        "engine\n",
+                        "engine (%llu events)\n",
                      (unsigned long long)p->evals,
-                     (unsigned long long)p->engine_evals);
+                     (unsigned long long)p->engine_evals,
+                     (unsigned long long)p->engine_events);
     for (i = 0; i < p->n_groups; i++) {
         const struct gp_plan_group *g = &p->groups[i];
         struct gp_strbuf cfg = GP_STRBUF_INIT;
@@ -265,6 +269,10 @@ run(struct gp_ctx *ctx, struct gp_args *args)
         gp_parse_uint(v, UINT32_MAX, &po.seed, &why) < 0)
         return gp_usage_error("--seed: %s", why), GP_EXIT_USAGE;
     po.engine_only = gp_args_flag(args, "engine");
+    po.engine_budget = GP_PLAN_ENGINE_BUDGET;
+    if ((v = gp_args_get(args, "engine-budget")) &&
+        gp_parse_uint(v, UINT64_MAX / 2, &po.engine_budget, &why) < 0)
+        return gp_usage_error("--engine-budget: %s", why), GP_EXIT_USAGE;
     if (gp_ctx_catalog(ctx, &cat) < 0)
         return gp_ctx_flush_diags(ctx);
     if (gp_inventory_load(&inv, ctx->a, args->pos, args->n_pos, cat,

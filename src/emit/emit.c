@@ -1050,12 +1050,21 @@ cmp_workload(const struct gp_workload *a, const struct gp_workload *b)
     return c ? c : strcmp(a->name, b->name);
 }
 
+/* A group's steering value: its name unless it shares one (MIG). */
+static const char *
+steer_of(const struct gp_plan_group *g)
+{
+    return g->steer ? g->steer : g->name;
+}
+
 static int
 cmp_placement(const void *a, const void *b)
 {
     const struct placement *x = a, *y = b;
     int c = cmp_workload(x->as->w, y->as->w);
 
+    if (!c)
+        c = strcmp(steer_of(x->g), steer_of(y->g));
     return c ? c : strcmp(x->g->name, y->g->name);
 }
 
@@ -1078,6 +1087,13 @@ placements(const struct gp_plan *p, size_t *n)
         }
     if (k > 1)
         qsort(v, k, sizeof(*v), cmp_placement);
+    /* The MIG groups of a pool share one steering value, and pods land on
+     * any of them: one placement (and one patch) per steering value. */
+    for (i = 0, j = 0; i < k; i++)
+        if (j == 0 || cmp_workload(v[j - 1].as->w, v[i].as->w) != 0 ||
+            strcmp(steer_of(v[j - 1].g), steer_of(v[i].g)) != 0)
+            v[j++] = v[i];
+    k = j;
     for (i = 0; i < k; i = j) {
         size_t m;
 

@@ -34,7 +34,9 @@
 
 struct pred {
     double x, p50, p99;
+    double load;                /* the GPU's (or instance's) load */
     bool has_lat, stable, meets, engine;
+    bool untrusted;             /* past the estimate's trusted load */
 };
 
 struct model_ctx {
@@ -43,6 +45,23 @@ struct model_ctx {
     bool exact;
     const struct gp_mig_profile *profs[GP_MIG_MAX_PROFILES];
     size_t n_profs;             /* base MIG profiles, smallest first */
+    size_t *pools;              /* inventory pools of this model, cheapest
+                                 * first */
+    size_t n_pools;
+};
+
+struct memo_ent {
+    const struct model_ctx *mc;
+    const struct gp_workload *w, *h;
+    uint32_t n;
+    enum gp_plan_mode mode;
+    bool used, ok;
+    struct pred out;
+};
+
+struct memo {
+    struct memo_ent *v;
+    size_t n, cap;
 };
 
 struct P {
@@ -52,7 +71,10 @@ struct P {
     struct gp_diags *d;
     struct model_ctx *models;
     size_t n_models;
-    uint64_t evals, engine_evals;
+    struct gp_arena *scratch;   /* one evaluation's results */
+    unsigned allowed;           /* MODE_BIT()s the plan may use */
+    struct memo memo;
+    uint64_t evals, engine_evals, engine_events;
 };
 
 static double
@@ -96,7 +118,11 @@ auto_duration(const struct gp_sim_domain *dom)
 
 /* Predicts each of k processes (workloads ws[]) sharing one domain: the
  * whole GPU under 'mode' with 'n' device-plugin replicas, or MIG instance
- * 'mig'. The analytic estimate where it trusts itself, else the engine. */
+ * 'mig'. By the analytic estimate; past its trusted load
+ * (GP_ANALYTIC_MAX_LOAD) by the event engine while the plan's engine budget
+ * (simulated events) lasts, and refused after that: a large inventory
+ * keeps its shared GPUs out of the saturation knee rather than take
+ * minutes. With engine_only the engine judges every co-location. */
 static void
 evaluate(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
          uint32_t n, const struct gp_mig_profile *mig,
@@ -106,8 +132,7 @@ evaluate(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
     struct gp_sim_domain dom;
     struct gp_sim_gpu g;
     struct gp_sim_domain_result r;
-    struct gp_arena *a = gp_arena_new();
-    bool engine = P->o->engine_only;
+    bool engine = P->o->engine_only, untrusted = false;
     size_t i;
 
     memset(&dom, 0, sizeof(dom));
@@ -155,16 +180,24 @@ evaluate(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
     g.domains = &dom;
     g.n_domains = 1;
     P->evals++;
+    if (!P->scratch)
+        P->scratch = gp_arena_new();
     if (!engine) {
-        gp_analytic_domain(&r, a, &g, &dom);
-        engine = !gp_analytic_trusted(&r);
+        gp_analytic_domain(&r, P->scratch, &g, &dom);
+        untrusted = !gp_analytic_trusted(&r);
+        /* past the trusted load the engine decides, while its budget
+         * lasts */
+        engine = untrusted && P->engine_events < P->o->engine_budget;
     }
     if (engine) {
         double dur = auto_duration(&dom);
 
+        untrusted = false;
         P->engine_evals++;
-        gp_sim_domain(&r, a, &g, &dom, dur, dur / 10 < 10 ? dur / 10 : 10,
-                      P->o->seed);
+        gp_arena_reset(P->scratch);
+        gp_sim_domain(&r, P->scratch, &g, &dom, dur,
+                      dur / 10 < 10 ? dur / 10 : 10, P->o->seed);
+        P->engine_events += r.events;
     }
     for (i = 0; i < k; i++) {
         const struct gp_sim_proc_result *pr = &r.procs[i];
@@ -172,15 +205,64 @@ evaluate(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
         out[i].x = pr->throughput;
         out[i].p50 = pr->p50;
         out[i].p99 = pr->p99;
+        out[i].load = r.load;
         out[i].has_lat = pr->has_latency;
         out[i].stable = pr->stable;
-        out[i].meets = meets(ws[i], pr);
+        out[i].meets = !untrusted && meets(ws[i], pr);
         out[i].engine = engine;
+        out[i].untrusted = untrusted;
     }
-    gp_arena_free(a);
+    gp_arena_reset(P->scratch);
 }
 
-/* w with n-1 copies of h (h may be w). */
+/* Co-locations already predicted: the same checks recur across workloads'
+ * searches, groups, capacity rounds and plan variants. Keyed by model,
+ * mode, replicas and the two workloads; open addressing. */
+static size_t
+memo_hash(const struct model_ctx *mc, enum gp_plan_mode mode, uint32_t n,
+          const struct gp_workload *w, const struct gp_workload *h)
+{
+    uint64_t x = (uint64_t)(uintptr_t)w * 0x9e3779b97f4a7c15u;
+
+    x ^= (uint64_t)(uintptr_t)h * 0xc2b2ae3d27d4eb4fu;
+    x ^= (uint64_t)(uintptr_t)mc * 0x165667b19e3779f9u;
+    x ^= ((uint64_t)n << 8 | (uint64_t)mode) * 0x27d4eb2f165667c5u;
+    return (size_t)(x ^ (x >> 29));
+}
+
+static struct memo_ent *
+memo_slot(struct memo *m, const struct model_ctx *mc, enum gp_plan_mode mode,
+          uint32_t n, const struct gp_workload *w,
+          const struct gp_workload *h)
+{
+    size_t i;
+
+    if (2 * (m->n + 1) > m->cap) {
+        struct memo old = *m;
+
+        m->cap = m->cap ? m->cap * 2 : 1024;
+        m->v = gp_xcalloc(m->cap, sizeof(*m->v));
+        m->n = 0;
+        for (i = 0; i < old.cap; i++)
+            if (old.v[i].used) {
+                const struct memo_ent *e = &old.v[i];
+
+                *memo_slot(m, e->mc, e->mode, e->n, e->w, e->h) = *e;
+                m->n++;
+            }
+        free(old.v);
+    }
+    for (i = memo_hash(mc, mode, n, w, h) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        struct memo_ent *e = &m->v[i];
+
+        if (!e->used || (e->mc == mc && e->mode == mode && e->n == n &&
+                         e->w == w && e->h == h))
+            return e;
+    }
+}
+
+/* w with n-1 copies of h (h may be w); whether every process meets its
+ * own target, not only w. */
 static bool
 with_copies(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
             uint32_t n, const struct gp_workload *w,
@@ -188,18 +270,33 @@ with_copies(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
 {
     const struct gp_workload *ws[MAX_COLOC];
     struct pred pr[MAX_COLOC];
+    struct memo_ent *e;
     uint32_t i;
 
+    if (n == 1)
+        h = w;
+    e = memo_slot(&P->memo, mc, mode, n, w, h);
+    if (e->used) {
+        *out = e->out;
+        return e->ok;
+    }
     ws[0] = w;
     for (i = 1; i < n; i++)
         ws[i] = h;
     evaluate(P, mc, mode, n, NULL, ws, n, pr);
-    *out = pr[0];
-    /* Every process must meet its own target, not only w. */
+    e->used = true;
+    e->mc = mc;
+    e->mode = mode;
+    e->n = n;
+    e->w = w;
+    e->h = h;
+    e->out = pr[0];
+    e->ok = true;
     for (i = 0; i < n; i++)
-        if (!pr[i].meets)
-            return false;
-    return true;
+        e->ok = e->ok && pr[i].meets;
+    P->memo.n++;
+    *out = e->out;
+    return e->ok;
 }
 
 /* ---- step 1: options per workload and model ---------------------------- */
@@ -211,17 +308,59 @@ struct option {
     double frac;                /* GPUs per replica */
     struct pred pred;
     bool ok;
-    struct pred excl;           /* alone on a whole GPU, when ok */
+    /* every alternative, for choosing again under other constraints */
+    bool excl_ok;
+    struct pred excl;           /* alone on a whole GPU */
+    const struct gp_mig_profile *mig_alt; /* smallest MIG instance that
+                                           * works, if any */
+    struct pred mig_pred;
     uint32_t ts_n, mps_n;       /* most replicas per GPU that work under
                                  * time-slicing and MPS (0: none) */
-    struct pred ts_pred;
+    struct pred ts_pred, mps_pred;
 };
+
+#define MODE_BIT(m) (1u << (m))
+#define ALL_MODES 0xfu
+
+/* The cheapest of o's alternatives among the allowed modes; !ok if none. */
+static struct option
+pick(const struct option *o, unsigned allowed)
+{
+    struct option r = *o;
+
+    r.ok = false;
+    r.frac = HUGE_VAL;
+#define TRY(cond, m, nn, f, pr, pf)                                         \
+    if ((cond) && (allowed & MODE_BIT(m)) &&                               \
+        ((f) < r.frac - 1e-12 ||                                           \
+         (fabs((f) - r.frac) <= 1e-12 && (m) < r.mode))) {                 \
+        r.ok = true;                                                       \
+        r.mode = (m);                                                      \
+        r.n = (nn);                                                        \
+        r.frac = (f);                                                      \
+        r.pred = (pr);                                                     \
+        r.mig = (pf);                                                      \
+    }
+    /* cheaper first; at equal cost the stronger isolation (the modes are
+     * declared from strongest to weakest) */
+    TRY(o->excl_ok, GP_PLAN_EXCLUSIVE, 1, 1.0, o->excl, NULL)
+    TRY(o->mig_alt, GP_PLAN_MIG, 1, 1.0 / o->mig_alt->max_count, o->mig_pred,
+        o->mig_alt)
+    TRY(o->ts_n >= 2, GP_PLAN_TIME_SLICING, o->ts_n, 1.0 / o->ts_n,
+        o->ts_pred, NULL)
+    TRY(o->mps_n >= 2, GP_PLAN_MPS, o->mps_n, 1.0 / o->mps_n, o->mps_pred,
+        NULL)
+#undef TRY
+    return r;
+}
 
 struct wl {
     const struct gp_workload *w;
     uint64_t mem_mib;
     double duty;                /* GPU busy share of one replica alone */
-    struct option *best;        /* per model */
+    double lb;                  /* least GPU share per replica, any model */
+    struct option *best;        /* per model, when have[] says so */
+    bool *have;
     const char *why;            /* when no model works */
     /* placement */
     size_t pool;                /* SIZE_MAX: unplaced */
@@ -244,134 +383,107 @@ mps_cap(const struct gp_gpu_model *m)
     return cc >= 7.5 - 1e-9 ? 48 : 16;
 }
 
-/* The largest n in [2, hi] for which ok(n) holds, assuming it holds for
- * every smaller n once it holds for n (more co-tenants never help): galloping
- * then bisection, a few evaluations instead of one per n. */
+/* The largest n in [2, hi] for which n copies of w all meet their
+ * targets (0: none), assuming that once n fails every larger n fails too
+ * (more co-tenants never help). 'guess' is where the answer likely is (the
+ * load bound): tried first, then galloping up or bisecting down, so a few
+ * evaluations instead of one per n. */
 static uint32_t
 largest_ok(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
-           const struct gp_workload *w, uint32_t hi, struct pred *best)
+           const struct gp_workload *w, uint32_t guess, uint32_t hi,
+           struct pred *best)
 {
-    uint32_t good = 0, bad = hi + 1, n = 2;
+    uint32_t good = 1, bad = hi + 1, n, step = 1;
     struct pred pr;
 
-    while (n <= hi) {
-        if (!with_copies(P, mc, mode, n, w, w, &pr)) {
-            bad = n;
-            break;
-        }
-        good = n;
-        *best = pr;
-        if (n == hi)
-            break;
-        n = n * 2 > hi ? hi : n * 2;
-    }
-    while (good && bad - good > 1) {
-        uint32_t mid = good + (bad - good) / 2;
-
-        if (with_copies(P, mc, mode, mid, w, w, &pr)) {
-            good = mid;
+    n = guess < 2 ? 2 : guess > hi ? hi : guess;
+    while (n < bad && n > good) {
+        if (with_copies(P, mc, mode, n, w, w, &pr)) {
+            good = n;
             *best = pr;
+            if (bad == hi + 1) {
+                /* still galloping up */
+                n = n + step > hi ? hi : n + step;
+                step *= 2;
+                continue;
+            }
         } else {
-            bad = mid;
+            bad = n;
         }
+        n = good + (bad - good) / 2;
     }
-    return good;
+    return good >= 2 ? good : 0;
 }
 
-static void
-consider(struct option *best, const struct option *o)
-{
-    /* Cheaper first; at equal cost the stronger isolation (the modes are
-     * declared from strongest to weakest). */
-    if (!best->ok || o->frac < best->frac - 1e-12 ||
-        (fabs(o->frac - best->frac) <= 1e-12 && o->mode < best->mode))
-        *best = *o;
-}
-
+/* Every way x can run on model mc that meets its target: alone, on the
+ * smallest MIG instance, and the most replicas per GPU under time-slicing
+ * and MPS. Searches stop where a cheaper alternative is already known. */
 static void
 options(struct P *P, struct wl *x, const struct model_ctx *mc,
         struct option *best)
 {
     const struct gp_workload *w = x->w;
     const struct gp_gpu_model *m = mc->m;
-    struct option o;
-    struct pred excl, ts_pred;
-    uint32_t ts_n = 0, mps_n = 0;
+    double least = 1;
     size_t i;
 
     memset(best, 0, sizeof(*best));
     if (x->mem_mib > m->memory_mib)
         return;
-    memset(&o, 0, sizeof(o));
-    o.mode = GP_PLAN_EXCLUSIVE;
-    o.n = 1;
-    o.frac = 1;
-    o.ok = with_copies(P, mc, GP_PLAN_EXCLUSIVE, 1, w, w, &o.pred);
-    if (!o.ok) {
-        best->excl = o.pred;
+    best->excl_ok = with_copies(P, mc, GP_PLAN_EXCLUSIVE, 1, w, w,
+                                &best->excl);
+    if (!best->excl_ok)
         return; /* nothing smaller will do better */
-    }
-    consider(best, &o);
-    excl = o.pred;
     for (i = 0; i < mc->n_profs; i++) {
         const struct gp_mig_profile *pf = mc->profs[i];
         const struct gp_workload *ws[1] = {w};
+        struct pred pr;
 
         if (pf->memory_mib < x->mem_mib || pf->max_count == 0)
             continue;
-        memset(&o, 0, sizeof(o));
-        o.mode = GP_PLAN_MIG;
-        o.n = 1;
-        o.mig = pf;
-        o.frac = 1.0 / pf->max_count;
-        if (o.frac >= best->frac)
+        if (1.0 / pf->max_count >= 1)
             break;
-        evaluate(P, mc, GP_PLAN_MIG, 1, pf, ws, 1, &o.pred);
-        o.ok = o.pred.meets;
-        if (o.ok) {
-            consider(best, &o);
+        evaluate(P, mc, GP_PLAN_MIG, 1, pf, ws, 1, &pr);
+        if (pr.meets) {
+            best->mig_alt = pf;
+            best->mig_pred = pr;
+            least = 1.0 / pf->max_count;
             break;
         }
     }
-    memset(&ts_pred, 0, sizeof(ts_pred));
-    if (w->isolation == GP_ISOLATION_HARD) {
-        best->excl = excl;
-        return;
-    }
-    {
+    if (w->isolation != GP_ISOLATION_HARD) {
         uint32_t hi = (uint32_t)(m->memory_mib / (x->mem_mib ? x->mem_mib : 1));
-        uint32_t n;
+        /* n copies put at least n times one replica's load on the GPU */
+        uint32_t by_load =
+            best->excl.load > 0
+                ? (uint32_t)fmin(MAX_COLOC,
+                                 GP_ANALYTIC_MAX_LOAD / best->excl.load)
+                : MAX_COLOC;
+
+        /* past the trusted load only the engine can say yes */
+        bool beyond = P->o->engine_only ||
+                      P->engine_events < P->o->engine_budget;
+        uint32_t guess = by_load < 2 ? 2 : by_load;
 
         hi = hi < TS_MAX_REPLICAS ? hi : TS_MAX_REPLICAS;
-        memset(&o, 0, sizeof(o));
-        o.mode = GP_PLAN_TIME_SLICING;
-        if (hi >= 2 &&
-            (n = largest_ok(P, mc, GP_PLAN_TIME_SLICING, w, hi, &o.pred))) {
-            ts_n = n;
-            ts_pred = o.pred;
-            o.n = n;
-            o.frac = 1.0 / n;
-            o.ok = true;
-            consider(best, &o);
-        }
+        if (!beyond)
+            hi = hi < by_load ? hi : by_load;
+        if (hi >= 2)
+            best->ts_n = largest_ok(P, mc, GP_PLAN_TIME_SLICING, w, guess, hi,
+                                    &best->ts_pred);
+        if (best->ts_n)
+            least = fmin(least, 1.0 / best->ts_n);
         hi = mps_cap(m);
         while (hi >= 2 && m->memory_mib / hi < x->mem_mib)
             hi--;
-        memset(&o, 0, sizeof(o));
-        o.mode = GP_PLAN_MPS;
-        if (hi >= 2 && 1.0 / hi < best->frac &&
-            (n = largest_ok(P, mc, GP_PLAN_MPS, w, hi, &o.pred))) {
-            mps_n = n;
-            o.n = n;
-            o.frac = 1.0 / n;
-            o.ok = true;
-            consider(best, &o);
-        }
+        if (!beyond)
+            hi = hi < by_load ? hi : by_load;
+        /* searched unless its most replicas cannot beat what is known */
+        if (hi >= 2 && 1.0 / hi < least - 1e-12)
+            best->mps_n = largest_ok(P, mc, GP_PLAN_MPS, w, guess, hi,
+                                     &best->mps_pred);
     }
-    best->excl = excl;
-    best->ts_n = ts_n;
-    best->ts_pred = ts_pred;
-    best->mps_n = mps_n;
+    *best = pick(best, ALL_MODES);
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -451,13 +563,16 @@ add_assign(struct P *P, struct gp_plan_group *g, const struct wl *x,
            const struct pred *pr, const struct gp_mig_profile *mig)
 {
     struct gp_plan_assign *as;
-    struct gp_plan_assign *nv = gp_arena_alloc(
-        P->a, (g->n_assigns + 1) * sizeof(*nv));
 
-    if (g->n_assigns)
-        memcpy(nv, g->assigns, g->n_assigns * sizeof(*nv));
-    g->assigns = nv;
-    as = &nv[g->n_assigns++];
+    /* doubling: groups of thousands of workloads stay linear */
+    if (g->n_assigns == g->assigns_cap) {
+        size_t cap = g->assigns_cap ? 2 * g->assigns_cap : 4;
+
+        g->assigns = gp_arena_grow(P->a, g->assigns, g->n_assigns, cap,
+                                   sizeof(*g->assigns));
+        g->assigns_cap = cap;
+    }
+    as = &g->assigns[g->n_assigns++];
     memset(as, 0, sizeof(*as));
     as->w = x->w;
     as->replicas = x->w->replicas;
@@ -913,7 +1028,146 @@ absorb(struct P *P, struct gvec *gv, size_t first, const struct model_ctx *mc,
     }
 }
 
-/* ---- the plan ------------------------------------------------------------ */
+/* ---- step 5: fewer partial nodes --------------------------------------
+ * Each group's last node is partly empty, and absorb() cannot move a
+ * member into a group whose config it cannot bear. Two groups of a pool
+ * can still share nodes under a config both bear: time-slicing with the
+ * smaller replica count (MPS members switch to time-slicing, or stay MPS
+ * when the other group is MPS of the same tenant). Merge when that takes
+ * fewer nodes and every member meets its target beside the merged group's
+ * heaviest and longest-burst members. */
+
+static double
+burst_of(const struct gp_workload *w)
+{
+    return w->service_time_s / (w->syncs ? w->syncs : 1);
+}
+
+static bool
+bears(const struct wl *x, enum gp_plan_mode mode, uint32_t n,
+      const char *tenant)
+{
+    if (mode == GP_PLAN_TIME_SLICING)
+        return x->chosen.ts_n >= n;
+    return x->chosen.mps_n >= n && tenant &&
+           strcmp(tenant, x->w->tenant) == 0;
+}
+
+static bool
+try_merge(struct P *P, struct gvec *gv, size_t ia, size_t ib,
+          const struct model_ctx *mc, struct wl *wls)
+{
+    struct gp_plan_group *A = &gv->v[ia], *B = &gv->v[ib];
+    enum gp_plan_mode mode;
+    const char *tenant = NULL;
+    uint32_t n = A->replicas < B->replicas ? A->replicas : B->replicas;
+    uint32_t G = A->pool->gpus_per_node, nodes;
+    const struct gp_workload *heavy = NULL, *longest = NULL;
+    struct gp_plan_assign *all;
+    struct pred *preds;
+    uint64_t replicas = 0;
+    size_t k = A->n_assigns + B->n_assigns, j;
+    bool ok = true;
+
+    if (A->mode == GP_PLAN_MPS && B->mode == GP_PLAN_MPS &&
+        strcmp(A->tenant, B->tenant) == 0) {
+        mode = GP_PLAN_MPS;
+        tenant = A->tenant;
+    } else {
+        mode = GP_PLAN_TIME_SLICING;
+    }
+    if (!(P->allowed & MODE_BIT(mode)) || n < 2)
+        return false;
+    all = gp_xcalloc(k + 1, sizeof(*all));
+    preds = gp_xcalloc(k + 1, sizeof(*preds));
+    memcpy(all, A->assigns, A->n_assigns * sizeof(*all));
+    memcpy(all + A->n_assigns, B->assigns, B->n_assigns * sizeof(*all));
+    for (j = 0; j < k; j++) {
+        const struct wl *x = &wls[all[j].w - P->inv->loads];
+
+        replicas += all[j].replicas;
+        ok = ok && bears(x, mode, n, tenant);
+        if (!heavy || x->duty > gp_workload_duty(heavy))
+            heavy = x->w;
+        if (!longest || burst_of(x->w) > burst_of(longest))
+            longest = x->w;
+    }
+    nodes = ceil_div(ceil_div(replicas, n), G);
+    if (!ok || nodes >= A->nodes + B->nodes)
+        goto no;
+    for (j = 0; j < k && ok; j++) {
+        struct pred p2;
+
+        ok = with_copies(P, mc, mode, n, all[j].w, heavy, &preds[j]);
+        if (ok && longest != heavy) {
+            ok = with_copies(P, mc, mode, n, all[j].w, longest, &p2);
+            if (p2.p99 > preds[j].p99)
+                preds[j] = p2;
+        }
+    }
+    if (!ok)
+        goto no;
+    {
+        char suffix[96];
+        const char *name;
+
+        snprintf(suffix, sizeof(suffix), "%s%u%s%.40s",
+                 mode == GP_PLAN_MPS ? "mps" : "ts", n, tenant ? "-" : "",
+                 tenant ? tenant : "");
+        name = group_name(P->a, A->pool->name, suffix);
+        A->mode = mode;
+        A->replicas = n;
+        A->tenant = tenant;
+        A->name = A->steer = name;
+        A->gpu_mem_mib = A->pool->gpu->memory_mib;
+        A->n_assigns = 0;
+        A->assigns = NULL;
+        A->assigns_cap = 0;
+        for (j = 0; j < k; j++)
+            add_assign(P, A, &wls[all[j].w - P->inv->loads], &preds[j], NULL);
+        refresh_group(A);
+        if (mode == GP_PLAN_MPS)
+            A->gpu_mem_mib = A->pool->gpu->memory_mib / n;
+        A->nodes = nodes;
+        B->nodes = 0;
+        B->n_assigns = 0;
+        B->gpus_used = 0;
+    }
+    free(all);
+    free(preds);
+    return true;
+no:
+    free(all);
+    free(preds);
+    return false;
+}
+
+static void
+merge_groups(struct P *P, struct gvec *gv, size_t first,
+             const struct model_ctx *mc, struct wl *wls)
+{
+    bool merged = true;
+    size_t a, b;
+
+    while (merged) {
+        merged = false;
+        for (a = first; a < gv->n && !merged; a++) {
+            const struct gp_plan_group *A = &gv->v[a];
+
+            if (!A->nodes || A->mode == GP_PLAN_MIG ||
+                A->mode == GP_PLAN_EXCLUSIVE)
+                continue;
+            for (b = first; b < gv->n && !merged; b++) {
+                const struct gp_plan_group *B = &gv->v[b];
+
+                if (b == a || !B->nodes || B->mode == GP_PLAN_MIG ||
+                    B->mode == GP_PLAN_EXCLUSIVE)
+                    continue;
+                merged = try_merge(P, gv, a, b, mc, wls);
+            }
+        }
+    }
+}
 
 static int
 by_group(const void *pa, const void *pb)
@@ -923,18 +1177,35 @@ by_group(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
-static int
-by_demand_desc(const void *pa, const void *pb)
+/* Merged groups can take a name another group of the pool has: the later
+ * ones (in a deterministic order) get a number. MIG groups keep theirs
+ * (their steering value is shared on purpose). */
+static void
+unique_names(struct P *P, struct gvec *gv)
 {
-    const struct wl *a = *(const struct wl *const *)pa;
-    const struct wl *b = *(const struct wl *const *)pb;
-    double da = a->chosen.frac * a->w->replicas,
-           db = b->chosen.frac * b->w->replicas;
+    bool dup = true;
+    size_t i, round = 0;
 
-    if (da != db)
-        return da > db ? -1 : 1;
-    return strcmp(a->w->name, b->w->name);
+    while (dup) {
+        dup = false;
+        qsort(gv->v, gv->n, sizeof(*gv->v), by_group);
+        for (i = 1; i < gv->n; i++) {
+            struct gp_plan_group *g = &gv->v[i];
+            char suffix[32];
+
+            if (strcmp(gv->v[i - 1].name, g->name) != 0)
+                continue;
+            dup = true;
+            snprintf(suffix, sizeof(suffix), "%zu", i + 1 + round);
+            g->name = gp_arena_printf(P->a, "%s-%s", g->name, suffix);
+            if (g->mode != GP_PLAN_MIG)
+                g->steer = g->name;
+        }
+        round++;
+    }
 }
+
+/* ---- the plan ------------------------------------------------------------ */
 
 const char *
 gp_plan_mode_name(enum gp_plan_mode m)
@@ -991,7 +1262,426 @@ setup_models(struct P *P)
                   by_profile_size);
         }
     }
+    for (i = 0; i < P->n_models; i++) {
+        struct model_ctx *mc = &P->models[i];
+        size_t j, k;
+
+        mc->pools = gp_xcalloc(P->inv->n_pools + 1, sizeof(*mc->pools));
+        for (j = 0; j < P->inv->n_pools; j++) {
+            double price = P->inv->pools[j].price_per_gpu_hour;
+
+            if (P->inv->pools[j].gpu != mc->m)
+                continue;
+            /* stable insertion: equal prices keep inventory order */
+            for (k = mc->n_pools;
+                 k > 0 &&
+                 P->inv->pools[mc->pools[k - 1]].price_per_gpu_hour > price;
+                 k--)
+                mc->pools[k] = mc->pools[k - 1];
+            mc->pools[k] = j;
+            mc->n_pools++;
+        }
+    }
     return 0;
+}
+
+static void
+free_models(struct P *P)
+{
+    size_t i;
+
+    for (i = 0; i < P->n_models; i++)
+        free(P->models[i].pools);
+    free(P->models);
+    free(P->memo.v);
+    gp_arena_free(P->scratch);
+}
+
+/* ---- step 2: pools --------------------------------------------------- */
+
+/* No option of x on model mc takes less of a GPU than this: memory bounds
+ * every mode, the trusted load bounds the shared ones, and MIG's smallest
+ * instance that holds x is its share. HUGE_VAL: the model cannot hold x. */
+static double
+lb_frac(const struct P *P, const struct wl *x, const struct model_ctx *mc)
+{
+    const struct gp_gpu_model *m = mc->m;
+    double lb = 1, shared;
+    size_t i;
+
+    if (x->mem_mib > m->memory_mib)
+        return HUGE_VAL;
+    for (i = 0; i < mc->n_profs; i++)
+        if (mc->profs[i]->memory_mib >= x->mem_mib &&
+            mc->profs[i]->max_count) {
+            lb = fmin(lb, 1.0 / mc->profs[i]->max_count);
+            break;
+        }
+    if (x->w->isolation == GP_ISOLATION_HARD)
+        return lb;
+    shared = fmax((double)x->mem_mib / (double)m->memory_mib,
+                  1.0 / MAX_COLOC);
+    if (!P->o->engine_only && P->engine_events >= P->o->engine_budget)
+        shared = fmax(shared, x->duty / GP_ANALYTIC_MAX_LOAD);
+    return fmin(lb, shared);
+}
+
+static const struct option *
+option_on(struct P *P, struct wl *x, size_t model)
+{
+    if (!x->have[model]) {
+        options(P, x, &P->models[model], &x->best[model]);
+        x->have[model] = true;
+    }
+    return &x->best[model];
+}
+
+static int
+by_lb_demand_desc(const void *pa, const void *pb)
+{
+    const struct wl *a = *(const struct wl *const *)pa;
+    const struct wl *b = *(const struct wl *const *)pb;
+    double da = a->lb * a->w->replicas, db = b->lb * b->w->replicas;
+
+    if (da != db)
+        return da > db ? -1 : 1;
+    return strcmp(a->w->name, b->w->name);
+}
+
+/* The cheapest pool of model 'model' with room for 'need' GPUs. */
+static size_t
+cheapest_pool(const struct P *P, size_t model, double need,
+              const double *left)
+{
+    const struct model_ctx *mc = &P->models[model];
+    size_t k;
+
+    for (k = 0; k < mc->n_pools; k++)
+        if (need <= left[mc->pools[k]] + 1e-9)
+            return mc->pools[k];
+    return SIZE_MAX;
+}
+
+static void
+place(struct P *P, struct wl *x, double *left)
+{
+    const struct gp_inventory *inv = P->inv;
+    size_t ord[64], n = 0, k, j, best_pool = SIZE_MAX;
+    double bound[64], best_cost = HUGE_VAL;
+    bool any = false;
+
+    /* models by the least cost their bound allows */
+    for (j = 0; j < P->n_models && j < 64; j++) {
+        double f = lb_frac(P, x, &P->models[j]);
+        size_t pl = f < HUGE_VAL ? cheapest_pool(P, j, f * x->w->replicas,
+                                                 left)
+                                 : SIZE_MAX;
+
+        if (pl == SIZE_MAX)
+            continue;
+        bound[j] = f * x->w->replicas * inv->pools[pl].price_per_gpu_hour;
+        for (k = n; k > 0 && bound[ord[k - 1]] > bound[j]; k--)
+            ord[k] = ord[k - 1];
+        ord[k] = j;
+        n++;
+    }
+    for (k = 0; k < n; k++) {
+        size_t m = ord[k], pl;
+        const struct option *op;
+        struct option o;
+        double need, c;
+
+        if (bound[m] >= best_cost - 1e-12)
+            break;
+        op = option_on(P, x, m);
+        o = pick(op, P->allowed);
+        if (!o.ok)
+            continue;
+        need = o.frac * x->w->replicas;
+        if ((pl = cheapest_pool(P, m, need, left)) == SIZE_MAX)
+            continue;
+        c = need * inv->pools[pl].price_per_gpu_hour;
+        if (c < best_cost - 1e-12) {
+            best_cost = c;
+            best_pool = pl;
+        }
+    }
+    if (best_pool == SIZE_MAX) {
+        for (j = 0; j < P->n_models; j++)
+            any = any || (x->mem_mib <= P->models[j].m->memory_mib &&
+                          pick(option_on(P, x, j), P->allowed).ok);
+        x->why = any ? "no node pool has room left for its replicas"
+                     : "no GPU model of the inventory fits its memory and "
+                       "meets its target, even alone";
+        return;
+    }
+    x->pool = best_pool;
+    x->chosen = pick(option_on(P, x, model_of(P, inv->pools[best_pool].gpu) -
+                                         P->models),
+                     P->allowed);
+    /* a whole node's worth of rounding per shared group is charged when the
+     * groups are built; here only the GPUs themselves */
+    left[best_pool] -= x->chosen.frac * x->w->replicas;
+}
+
+/* ---- rounds: placement, groups, capacity ------------------------------ */
+
+static void
+free_gvec(struct gvec *gv)
+{
+    free(gv->v);
+    gv->v = NULL;
+    gv->n = gv->cap = 0;
+}
+
+static bool
+has_mode(const struct gvec *gv, enum gp_plan_mode m)
+{
+    size_t i;
+
+    for (i = 0; i < gv->n; i++)
+        if (gv->v[i].nodes && gv->v[i].mode == m)
+            return true;
+    return false;
+}
+
+/* GPU-hours a day of the nodes the groups take, and a small charge per
+ * workload left out so that no variant wins by placing less. */
+static double
+plan_cost(const struct P *P, const struct gvec *gv, const struct wl *wls)
+{
+    double c = 0;
+    size_t i;
+
+    for (i = 0; i < gv->n; i++)
+        c += (double)gv->v[i].nodes * gv->v[i].pool->gpus_per_node *
+             gv->v[i].pool->price_per_gpu_hour * 24;
+    for (i = 0; i < P->inv->n_loads; i++)
+        if (wls[i].pool == SIZE_MAX)
+            c += 1e12 * wls[i].w->replicas;
+    return c;
+}
+
+static int
+by_pool_tenant(const void *pa, const void *pb)
+{
+    const struct wl *a = *(const struct wl *const *)pa;
+    const struct wl *b = *(const struct wl *const *)pb;
+    int c;
+
+    if (a->pool != b->pool)
+        return a->pool < b->pool ? -1 : 1;
+    if ((c = strcmp(a->w->tenant, b->w->tenant)) != 0)
+        return c;
+    return strcmp(a->w->name, b->w->name);
+}
+
+/* MPS groups serve one tenant; a tenant's MPS demand that fills less than
+ * a node would leave most of that node empty, so such workloads take
+ * time-slicing (which mixes tenants) when they can. */
+static void
+small_tenants_to_ts(struct P *P, struct wl *wls)
+{
+    const struct gp_inventory *inv = P->inv;
+    struct wl **v = gp_xcalloc(inv->n_loads + 1, sizeof(*v));
+    size_t n = 0, i, j, k;
+
+    if (!(P->allowed & MODE_BIT(GP_PLAN_TIME_SLICING))) {
+        free(v);
+        return;
+    }
+    for (i = 0; i < inv->n_loads; i++)
+        if (wls[i].pool != SIZE_MAX && wls[i].chosen.mode == GP_PLAN_MPS)
+            v[n++] = &wls[i];
+    qsort(v, n, sizeof(*v), by_pool_tenant);
+    for (i = 0; i < n; i = j) {
+        double demand = 0;
+
+        for (j = i; j < n && v[j]->pool == v[i]->pool &&
+                    strcmp(v[j]->w->tenant, v[i]->w->tenant) == 0;
+             j++)
+            demand += v[j]->chosen.frac * v[j]->w->replicas;
+        if (demand >= inv->pools[v[i]->pool].gpus_per_node)
+            continue;
+        for (k = i; k < j; k++) {
+            struct option *c = &v[k]->chosen;
+
+            if (!c->ts_n)
+                continue;
+            c->mode = GP_PLAN_TIME_SLICING;
+            c->n = c->ts_n;
+            c->frac = 1.0 / c->ts_n;
+            c->pred = c->ts_pred;
+        }
+    }
+    free(v);
+}
+
+static int
+by_share_key(const void *pa, const void *pb)
+{
+    const struct wl *a = *(const struct wl *const *)pa;
+    const struct wl *b = *(const struct wl *const *)pb;
+
+    if (a->chosen.mode != b->chosen.mode)
+        return a->chosen.mode < b->chosen.mode ? -1 : 1;
+    if (a->chosen.n != b->chosen.n)
+        return a->chosen.n < b->chosen.n ? -1 : 1;
+    if (a->chosen.mode == GP_PLAN_MPS) {
+        int c = strcmp(a->w->tenant, b->w->tenant);
+
+        if (c)
+            return c;
+    }
+    return a->w < b->w ? -1 : a->w > b->w;
+}
+
+/* One pool's groups from the workloads placed there (ws, k of them). */
+static int
+pool_groups(struct P *P, struct gvec *gv, size_t pool, struct wl **ws,
+            size_t k, struct wl *wls, double *mig_lb)
+{
+    const struct gp_node_pool *pl = &P->inv->pools[pool];
+    const struct model_ctx *mc = model_of(P, pl->gpu);
+    struct gp_plan_group *ex = NULL;
+    uint64_t ex_replicas = 0;
+    size_t first = gv->n, i, j, n_mig = 0;
+
+    qsort(ws, k, sizeof(*ws), by_share_key);
+    for (i = 0; i < k && ws[i]->chosen.mode == GP_PLAN_EXCLUSIVE; i++) {
+        struct wl *x = ws[i];
+
+        if (!ex)
+            new_group(gv, pl, GP_PLAN_EXCLUSIVE, 1,
+                      group_name(P->a, pl->name, "exclusive"));
+        /* new_group may move the vector */
+        ex = &gv->v[first];
+        add_assign(P, ex, x, &x->chosen.pred, NULL);
+        ex_replicas += x->w->replicas;
+        ex->utilisation += x->duty * x->w->replicas;
+        if (x->mem_mib > ex->worst_mem_mib)
+            ex->worst_mem_mib = x->mem_mib;
+    }
+    if (ex) {
+        ex->gpus_used = (uint32_t)ex_replicas;
+        ex->nodes = ceil_div(ex_replicas, pl->gpus_per_node);
+        ex->utilisation /= (double)ex_replicas;
+    }
+    /* time-slicing and MPS: runs of equal replicas per GPU (and tenant) */
+    for (; i < k && ws[i]->chosen.mode != GP_PLAN_MIG; i = j) {
+        for (j = i + 1;
+             j < k && ws[j]->chosen.mode == ws[i]->chosen.mode &&
+             ws[j]->chosen.n == ws[i]->chosen.n &&
+             (ws[i]->chosen.mode != GP_PLAN_MPS ||
+              strcmp(ws[j]->w->tenant, ws[i]->w->tenant) == 0);
+             j++)
+            ;
+        shared_groups(P, gv, pl, mc, ws[i]->chosen.mode, ws[i]->chosen.n,
+                      ws[i]->chosen.mode == GP_PLAN_MPS ? ws[i]->w->tenant
+                                                        : NULL,
+                      ws + i, j - i);
+    }
+    n_mig = k - i;
+    absorb(P, gv, first, mc, wls);
+    merge_groups(P, gv, first, mc, wls);
+    if (n_mig)
+        return mig_groups(P, gv, pl, mc, ws + i, n_mig, mig_lb);
+    return 0;
+}
+
+static int
+by_pool(const void *pa, const void *pb)
+{
+    const struct wl *a = *(const struct wl *const *)pa;
+    const struct wl *b = *(const struct wl *const *)pb;
+
+    if (a->pool != b->pool)
+        return a->pool < b->pool ? -1 : 1;
+    return a->w < b->w ? -1 : a->w > b->w;
+}
+
+/* Places every workload within cap[] GPUs per pool and builds the groups. */
+static int
+plan_round(struct P *P, struct wl *wls, struct wl **order, const double *cap,
+           struct gvec *gv, double *mig_lb)
+{
+    const struct gp_inventory *inv = P->inv;
+    double *left = gp_xcalloc(inv->n_pools + 1, sizeof(*left));
+    struct wl **v = gp_xcalloc(inv->n_loads + 1, sizeof(*v));
+    size_t i, j, n = 0;
+    int rc = 0;
+
+    free_gvec(gv);
+    *mig_lb = 0;
+    memcpy(left, cap, inv->n_pools * sizeof(*left));
+    for (i = 0; i < inv->n_loads; i++) {
+        wls[i].pool = SIZE_MAX;
+        wls[i].grouped = false;
+        wls[i].why = NULL;
+        memset(&wls[i].chosen, 0, sizeof(wls[i].chosen));
+    }
+    /* the cheapest pool with room, the largest demands first */
+    for (i = 0; i < inv->n_loads; i++)
+        place(P, order[i], left);
+    small_tenants_to_ts(P, wls);
+    for (i = 0; i < inv->n_loads; i++)
+        if (wls[i].pool != SIZE_MAX)
+            v[n++] = &wls[i];
+    qsort(v, n, sizeof(*v), by_pool);
+    for (i = 0; i < n && rc == 0; i = j) {
+        for (j = i; j < n && v[j]->pool == v[i]->pool; j++)
+            ;
+        rc = pool_groups(P, gv, v[i]->pool, v + i, j - i, wls, mig_lb);
+    }
+    free(v);
+    free(left);
+    return rc;
+}
+
+/* Groups take whole nodes, so a pool can run out of nodes while its GPUs
+ * (as placement counts them) still have room. Each round shrinks such a
+ * pool's capacity by what it overflowed, and faster after a few rounds, so
+ * the workloads that no longer fit go to other pools or are reported as
+ * not placed; a pool shrunk to nothing takes nothing, so this ends. */
+static int
+plan_rounds(struct P *P, struct wl *wls, struct wl **order, struct gvec *gv,
+            double *mig_lb)
+{
+    const struct gp_inventory *inv = P->inv;
+    double *cap = gp_xcalloc(inv->n_pools + 1, sizeof(*cap));
+    uint32_t *used = gp_xcalloc(inv->n_pools + 1, sizeof(*used));
+    size_t i, round;
+    int rc = 0;
+
+    for (i = 0; i < inv->n_pools; i++)
+        cap[i] = (double)inv->pools[i].nodes * inv->pools[i].gpus_per_node;
+    for (round = 0;; round++) {
+        bool over = false;
+
+
+        rc = plan_round(P, wls, order, cap, gv, mig_lb);
+        if (rc)
+            break;
+        memset(used, 0, inv->n_pools * sizeof(*used));
+        for (i = 0; i < gv->n; i++)
+            used[gv->v[i].pool - inv->pools] += gv->v[i].nodes;
+        for (i = 0; i < inv->n_pools; i++) {
+            double g = inv->pools[i].gpus_per_node, excess;
+
+            if (used[i] <= inv->pools[i].nodes)
+                continue;
+            over = true;
+            excess = (double)(used[i] - inv->pools[i].nodes) * g;
+            if (round >= 3)
+                excess = fmax(excess, cap[i] / 4);
+            cap[i] = round >= 12 || excess >= cap[i] ? 0 : cap[i] - excess;
+        }
+        if (!over)
+            break;
+    }
+    free(cap);
+    free(used);
+    return rc;
 }
 
 int
@@ -1003,29 +1693,28 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
     struct gp_plan_opts defaults;
     struct gp_plan *plan = gp_arena_calloc(a, 1, sizeof(*plan));
     struct wl *wls, **order;
-    double *left;               /* GPUs left per pool */
     struct gvec gv = {NULL, 0, 0};
+    double mig_lb = 0;
     size_t i, j, n_un = 0;
     int rc = 0;
 
     memset(&defaults, 0, sizeof(defaults));
+    defaults.engine_budget = GP_PLAN_ENGINE_BUDGET;
     memset(&P, 0, sizeof(P));
     P.a = a;
     P.inv = inv;
     P.o = o ? o : &defaults;
     P.d = d;
+    P.allowed = ALL_MODES;
     if (setup_models(&P) < 0) {
-        free(P.models);
+        free_models(&P);
         return -1;
     }
     plan->inv = inv;
     wls = gp_xcalloc(inv->n_loads + 1, sizeof(*wls));
     order = gp_xcalloc(inv->n_loads + 1, sizeof(*order));
-    left = gp_xcalloc(inv->n_pools + 1, sizeof(*left));
-    for (i = 0; i < inv->n_pools; i++)
-        left[i] = (double)inv->pools[i].nodes * inv->pools[i].gpus_per_node;
 
-    /* step 1 */
+    /* step 1: what each workload needs, before any prediction */
     for (i = 0; i < inv->n_loads; i++) {
         struct wl *x = &wls[i];
 
@@ -1034,154 +1723,48 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
         x->duty = gp_workload_duty(x->w);
         x->pool = SIZE_MAX;
         x->best = gp_xcalloc(P.n_models + 1, sizeof(*x->best));
-        for (j = 0; j < P.n_models; j++)
-            options(&P, x, &P.models[j], &x->best[j]);
+        x->have = gp_xcalloc(P.n_models + 1, sizeof(*x->have));
+        x->lb = HUGE_VAL;
+        for (j = 0; j < P.n_models; j++) {
+            double f = lb_frac(&P, x, &P.models[j]);
+
+            x->lb = f < x->lb ? f : x->lb;
+        }
         order[i] = x;
     }
-    /* step 2: cheapest pool with room, the largest demands first (their
-     * cheapest option, to order them) */
-    for (i = 0; i < inv->n_loads; i++) {
-        struct wl *x = &wls[i];
+    qsort(order, inv->n_loads, sizeof(*order), by_lb_demand_desc);
+    rc = plan_rounds(&P, wls, order, &gv, &mig_lb);
+    if (rc == 0 && has_mode(&gv, GP_PLAN_MIG) && has_mode(&gv, GP_PLAN_MPS)) {
+        /* The device plugin refuses MPS under the mixed MIG strategy, and
+         * the GPU Operator sets one strategy for the whole cluster: a plan
+         * gives up MPS or MIG, whichever costs less. */
+        struct gvec alt = {NULL, 0, 0};
+        double alt_lb = 0, cost_no_mps, cost_no_mig;
 
-        for (j = 0; j < P.n_models; j++)
-            if (x->best[j].ok &&
-                (!x->chosen.ok || x->best[j].frac < x->chosen.frac))
-                x->chosen = x->best[j];
+        struct wl *keep = gp_xcalloc(inv->n_loads + 1, sizeof(*keep));
+
+        P.allowed = ALL_MODES & ~MODE_BIT(GP_PLAN_MPS);
+        rc = plan_rounds(&P, wls, order, &gv, &mig_lb);
+        cost_no_mps = plan_cost(&P, &gv, wls);
+        memcpy(keep, wls, inv->n_loads * sizeof(*keep));
+        P.allowed = ALL_MODES & ~MODE_BIT(GP_PLAN_MIG);
+        if (rc == 0)
+            rc = plan_rounds(&P, wls, order, &alt, &alt_lb);
+        cost_no_mig = plan_cost(&P, &alt, wls);
+        if (rc == 0 && cost_no_mig < cost_no_mps - 1e-9) {
+            free_gvec(&gv);
+            gv = alt;
+            mig_lb = alt_lb;
+        } else {
+            /* back to the plan without MPS (the option memos live on in
+             * both copies' pointers, which the run does not change) */
+            free_gvec(&alt);
+            memcpy(wls, keep, inv->n_loads * sizeof(*keep));
+            P.allowed = ALL_MODES & ~MODE_BIT(GP_PLAN_MPS);
+        }
+        free(keep);
     }
-    qsort(order, inv->n_loads, sizeof(*order), by_demand_desc);
-    for (i = 0; i < inv->n_loads; i++) {
-        struct wl *x = order[i];
-        double best_cost = HUGE_VAL;
-        size_t best_pool = SIZE_MAX;
-
-        for (j = 0; j < inv->n_pools; j++) {
-            const struct gp_node_pool *pl = &inv->pools[j];
-            const struct option *op = &x->best[model_of(&P, pl->gpu) - P.models];
-            double need, c;
-
-            if (!op->ok)
-                continue;
-            need = op->frac * x->w->replicas;
-            c = need * pl->price_per_gpu_hour;
-            if (need > left[j] + 1e-9)
-                continue;
-            if (c < best_cost - 1e-12) {
-                best_cost = c;
-                best_pool = j;
-            }
-        }
-        if (best_pool == SIZE_MAX) {
-            bool any = false;
-
-            for (j = 0; j < P.n_models; j++)
-                any = any || x->best[j].ok;
-            x->why = any ? "no node pool has room left for its replicas"
-                     : x->mem_mib > 0 && !any
-                         ? "no GPU model of the inventory fits its memory and "
-                           "meets its target, even alone"
-                         : "cannot be placed";
-            continue;
-        }
-        x->pool = best_pool;
-        x->chosen = x->best[model_of(&P, inv->pools[best_pool].gpu) - P.models];
-        /* a whole node's worth of rounding per shared group is charged when
-         * the groups are built; here only the GPUs themselves */
-        left[best_pool] -= x->chosen.frac * x->w->replicas;
-    }
-
-    /* step 2b: MPS groups serve one tenant; a tenant's MPS demand that
-     * fills less than a node would leave most of that node empty, so such
-     * workloads take time-slicing (which mixes tenants) when they can. */
-    for (i = 0; i < inv->n_loads; i++) {
-        struct wl *x = &wls[i];
-        double demand = 0;
-
-        if (x->pool == SIZE_MAX || x->chosen.mode != GP_PLAN_MPS ||
-            !x->chosen.ts_n)
-            continue;
-        for (j = 0; j < inv->n_loads; j++)
-            if (wls[j].pool == x->pool && wls[j].chosen.mode == GP_PLAN_MPS &&
-                strcmp(wls[j].w->tenant, x->w->tenant) == 0)
-                demand += wls[j].chosen.frac * wls[j].w->replicas;
-        if (demand < inv->pools[x->pool].gpus_per_node) {
-            x->chosen.mode = GP_PLAN_TIME_SLICING;
-            x->chosen.n = x->chosen.ts_n;
-            x->chosen.frac = 1.0 / x->chosen.ts_n;
-            x->chosen.pred = x->chosen.ts_pred;
-        }
-    }
-
-    /* step 3 */
-    for (i = 0; i < inv->n_pools && rc == 0; i++) {
-        const struct gp_node_pool *pl = &inv->pools[i];
-        const struct model_ctx *mc = model_of(&P, pl->gpu);
-        struct wl **ws = gp_xcalloc(inv->n_loads + 1, sizeof(*ws));
-        size_t k, first = gv.n;
-        uint64_t ex_replicas = 0;
-        struct gp_plan_group *ex = NULL;
-
-        /* exclusive */
-        for (j = 0; j < inv->n_loads; j++) {
-            struct wl *x = &wls[j];
-
-            if (x->pool != i || x->chosen.mode != GP_PLAN_EXCLUSIVE)
-                continue;
-            if (!ex)
-                ex = new_group(&gv, pl, GP_PLAN_EXCLUSIVE, 1,
-                               group_name(a, pl->name, "exclusive"));
-            /* new_group may move the vector */
-            ex = &gv.v[gv.n - 1];
-            add_assign(&P, ex, x, &x->chosen.pred, NULL);
-            ex_replicas += x->w->replicas;
-            ex->utilisation += x->duty * x->w->replicas;
-            if (x->mem_mib > ex->worst_mem_mib)
-                ex->worst_mem_mib = x->mem_mib;
-        }
-        if (ex) {
-            ex->gpus_used = (uint32_t)ex_replicas;
-            ex->nodes = ceil_div(ex_replicas, pl->gpus_per_node);
-            ex->utilisation /= (double)ex_replicas;
-        }
-        /* time-slicing and MPS, by replicas per GPU (and tenant) */
-        for (;;) {
-            struct wl *seed = NULL;
-
-            for (j = 0; j < inv->n_loads && !seed; j++) {
-                struct wl *x = &wls[j];
-
-                if (x->pool == i && !x->grouped &&
-                    (x->chosen.mode == GP_PLAN_TIME_SLICING ||
-                     x->chosen.mode == GP_PLAN_MPS))
-                    seed = x;
-            }
-            if (!seed)
-                break;
-            for (j = 0, k = 0; j < inv->n_loads; j++) {
-                struct wl *x = &wls[j];
-
-                if (x->pool == i && !x->grouped &&
-                    x->chosen.mode == seed->chosen.mode &&
-                    x->chosen.n == seed->chosen.n &&
-                    (x->chosen.mode != GP_PLAN_MPS ||
-                     strcmp(x->w->tenant, seed->w->tenant) == 0))
-                    ws[k++] = x;
-            }
-            shared_groups(&P, &gv, pl, mc, seed->chosen.mode, seed->chosen.n,
-                          seed->chosen.mode == GP_PLAN_MPS ? seed->w->tenant
-                                                           : NULL,
-                          ws, k);
-            for (j = 0; j < k; j++)
-                ws[j]->grouped = true;
-        }
-        /* MIG */
-        for (j = 0, k = 0; j < inv->n_loads; j++)
-            if (wls[j].pool == i && wls[j].chosen.mode == GP_PLAN_MIG)
-                ws[k++] = &wls[j];
-        absorb(&P, &gv, first, mc, wls);
-        if (k)
-            rc = mig_groups(&P, &gv, pl, mc, ws, k, &plan->gpus_lower_bound);
-        free(ws);
-    }
+    plan->gpus_lower_bound = mig_lb;
 
     /* totals, pools, lower bound, baseline */
     plan->pools = gp_arena_calloc(a, inv->n_pools + 1, sizeof(*plan->pools));
@@ -1241,20 +1824,22 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
         if (gv.v[i].nodes)
             gv.v[j++] = gv.v[i];
     gv.n = j;
-    qsort(gv.v, gv.n, sizeof(*gv.v), by_group);
+    unique_names(&P, &gv);
     plan->groups = gp_arena_calloc(a, gv.n + 1, sizeof(*plan->groups));
     if (gv.n)
         memcpy(plan->groups, gv.v, gv.n * sizeof(*gv.v));
     plan->n_groups = gv.n;
     plan->evals = P.evals;
     plan->engine_evals = P.engine_evals;
-    for (i = 0; i < inv->n_loads; i++)
+    plan->engine_events = P.engine_events;
+    for (i = 0; i < inv->n_loads; i++) {
         free(wls[i].best);
-    free(gv.v);
+        free(wls[i].have);
+    }
+    free_gvec(&gv);
     free(wls);
     free(order);
-    free(left);
-    free(P.models);
+    free_models(&P);
     *out = plan;
     return rc;
 }

@@ -79,6 +79,7 @@ struct gp_plan_group {
     double utilisation;         /* mean GPU busy share over its GPUs */
     struct gp_plan_assign *assigns;
     size_t n_assigns;
+    size_t assigns_cap;         /* (the planner's, while it adds) */
 };
 
 struct gp_plan_unplaced {
@@ -117,13 +118,20 @@ struct gp_plan {
                                      * than it has */
     uint64_t evals;                 /* co-locations predicted */
     uint64_t engine_evals;          /* of which by the event engine */
+    uint64_t engine_events;         /* events those simulated */
 };
 
 struct gp_plan_opts {
     bool engine_only;               /* check every co-location with the
                                      * discrete-event engine */
     uint64_t seed;
+    /* events the engine may simulate for co-locations past the analytic
+     * estimate's trusted load; 0 refuses them all */
+    uint64_t engine_budget;
 };
+
+/* About two seconds of the engine on one core. */
+#define GP_PLAN_ENGINE_BUDGET 50000000u
 
 /* Returns 0, or -1 with errors in 'd' (an inventory the planner cannot
  * work with). Workloads that cannot be placed are not errors: they are in
