@@ -626,6 +626,14 @@ by_duty_desc(const void *pa, const void *pb)
  * members arrive heaviest first) and by burst length; a workload joins the
  * first subgroup where it and those two, as its n-1 co-tenants, all meet
  * their targets. */
+/* GPU time of one launch-to-sync burst: what a time-sliced co-tenant waits
+ * behind. */
+static double
+burst_of(const struct gp_workload *w)
+{
+    return w->service_time_s / (w->syncs ? w->syncs : 1);
+}
+
 static void
 shared_groups(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
               const struct model_ctx *mc, enum gp_plan_mode mode, uint32_t n,
@@ -649,8 +657,7 @@ shared_groups(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
             struct sub *sb = &subs[s];
             const struct wl *lg = sb->longest;
             struct pred p1, p2;
-            double burst = x->w->service_time_s / (x->w->syncs ? x->w->syncs : 1);
-            double lburst = lg->w->service_time_s / (lg->w->syncs ? lg->w->syncs : 1);
+            double burst = burst_of(x->w), lburst = burst_of(lg->w);
 
             if (!with_copies(P, mc, mode, n, x->w, sb->heavy->w, &p1))
                 continue;
@@ -687,10 +694,9 @@ shared_groups(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
             n_subs++;
         }
         {
-            double burst = x->w->service_time_s / (x->w->syncs ? x->w->syncs : 1);
             const struct wl *lg = subs[s].longest;
 
-            if (burst > lg->w->service_time_s / (lg->w->syncs ? lg->w->syncs : 1))
+            if (burst_of(x->w) > burst_of(lg->w))
                 subs[s].longest = x;
         }
         add_assign(P, &gv->v[subs[s].g], x, &pr, NULL);
@@ -1036,12 +1042,6 @@ absorb(struct P *P, struct gvec *gv, size_t first, const struct model_ctx *mc,
  * when the other group is MPS of the same tenant). Merge when that takes
  * fewer nodes and every member meets its target beside the merged group's
  * heaviest and longest-burst members. */
-
-static double
-burst_of(const struct gp_workload *w)
-{
-    return w->service_time_s / (w->syncs ? w->syncs : 1);
-}
 
 static bool
 bears(const struct wl *x, enum gp_plan_mode mode, uint32_t n,
