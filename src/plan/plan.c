@@ -621,11 +621,6 @@ by_duty_desc(const void *pa, const void *pb)
     return strcmp(a->w->name, b->w->name);
 }
 
-/* One pool's workloads sharing 'mode' with n replicas per GPU (MPS: of one
- * tenant). Each subgroup keeps its heaviest member by duty (the first, as
- * members arrive heaviest first) and by burst length; a workload joins the
- * first subgroup where it and those two, as its n-1 co-tenants, all meet
- * their targets. */
 /* GPU time of one launch-to-sync burst: what a time-sliced co-tenant waits
  * behind. */
 static double
@@ -634,6 +629,11 @@ burst_of(const struct gp_workload *w)
     return w->service_time_s / (w->syncs ? w->syncs : 1);
 }
 
+/* One pool's workloads sharing 'mode' with n replicas per GPU (MPS: of one
+ * tenant). Each subgroup keeps its heaviest member by duty (the first, as
+ * members arrive heaviest first) and by burst length; a workload joins the
+ * first subgroup where it and those two, as its n-1 co-tenants, all meet
+ * their targets. */
 static void
 shared_groups(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
               const struct model_ctx *mc, enum gp_plan_mode mode, uint32_t n,
