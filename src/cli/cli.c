@@ -19,6 +19,7 @@ struct route {
 
 static const struct route routes[] = {
     {NULL, "validate", &gp_cmd_validate},
+    {NULL, "check", &gp_cmd_check},
     {NULL, "simulate", &gp_cmd_simulate},
     {NULL, "recommend", &gp_cmd_recommend},
     {NULL, "generate", &gp_cmd_generate},
@@ -40,6 +41,8 @@ main_help(FILE *out)
           "commands:\n"
           "  validate FILE...          check inventory and workload files\n"
           "  recommend INVENTORY...    plan GPU sharing and emit the configs\n"
+          "  check FILE...             lint GPU-sharing configs before they "
+          "reach a cluster\n"
           "  simulate SCENARIO         simulate workloads sharing GPUs\n"
           "  generate [--nodes N]      write a seeded synthetic inventory\n"
           "  models [list]             list the GPU catalogue\n"
@@ -112,7 +115,7 @@ static int
 dispatch(struct gp_ctx *ctx, int argc, char **argv)
 {
     const char *words[] = {"validate", "simulate", "recommend", "models", "mig",
-                           "generate", "version",
+                           "generate", "check", "version",
                            "help"};
     const char *cmd, *sugg;
     size_t i;
