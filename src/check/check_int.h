@@ -54,7 +54,7 @@ struct ck_label {
     const struct gp_ynode *node; /* the value, for findings; may be NULL */
 };
 
-/* ---- device-plugin configs (devplugin.c) -------------------------------- */
+/* ---- device-plugin configs (devplugin.c) --------------------------------- */
 
 enum ck_share { CK_SHARE_NONE, CK_SHARE_TS, CK_SHARE_MPS };
 
@@ -104,7 +104,6 @@ struct ck_mig_prof {
 };
 
 struct ck_mig_item {
-    const struct gp_ynode *node;
     bool ok;
     bool all;                     /* devices: all */
     long long *idx;
@@ -114,7 +113,6 @@ struct ck_mig_item {
     bool has_filter;
     uint32_t *filter;             /* valid PCI ids (device << 16 | vendor) */
     size_t n_filter;
-    const struct gp_ynode *filter_node;
     bool enabled;
     const struct gp_ynode *enabled_node;
     struct ck_mig_prof *prof;
@@ -149,7 +147,6 @@ struct ck_cm {                    /* a ConfigMap as read */
 
 struct ck_policy {
     struct ck_src src;
-    const struct gp_ynode *node;
     const struct gp_ynode *dp_cm, *dp_default, *mig_cm, *mig_default,
         *strategy;
     const char *strategy_value;   /* effective: "single" when not given */
@@ -163,7 +160,6 @@ struct ck_gpu {
     const struct gp_mig_profile *prof[GP_MIG_MAX_SLICES];
     const struct ck_mig_prof *src[GP_MIG_MAX_SLICES];
     uint32_t n;
-    const struct ck_mig_item *item; /* the item that set it, or NULL */
 };
 
 /* A resource a node advertises, per physical device kind. */
@@ -175,8 +171,7 @@ struct ck_domain {
     uint32_t devices;             /* physical devices per node */
     bool fail_gt_one;
     const struct ck_dp_res *res;  /* the sharing entry, when shared */
-    const struct ck_mig_item *item; /* MIG: the item that creates it */
-    const struct ck_mig_prof *prof;
+    const struct ck_mig_prof *prof; /* MIG: the profile that makes it */
 };
 
 enum ck_target_kind { CK_TARGET_NODE, CK_TARGET_GROUP, CK_TARGET_POOL };
@@ -205,6 +200,8 @@ struct ck_target {
     struct ck_domain *dom;
     size_t n_dom;
     const char *product;          /* nvidia.com/gpu.product as GFD sets it */
+    bool unknown;                 /* its configs are not among the inputs:
+                                   * what it advertises is not known */
 };
 
 struct ck_req {
@@ -218,7 +215,6 @@ struct ck_pod {
     const char *kind;             /* "Deployment", ..., or "patch" */
     const char *name, *ns;
     struct ck_src src;
-    const struct gp_ynode *node;
     struct ck_label *sel;         /* nodeSelector */
     size_t n_sel;
     struct ck_req *req;
@@ -234,10 +230,10 @@ struct ck {
     struct ck_vec cms;            /* struct ck_cm */
     struct ck_vec dps;            /* struct ck_dp */
     struct ck_vec migs;           /* struct ck_mig */
-    struct ck_vec policies;       /* struct ck_policy */
     struct ck_vec targets;        /* struct ck_target */
     struct ck_vec pods;           /* struct ck_pod */
-    const struct ck_policy *policy; /* the first ClusterPolicy, or NULL */
+    const struct ck_policy *policy; /* the first ClusterPolicy, or NULL:
+                                     * a cluster runs one */
     /* ck_report's record of what it reported, to drop repeats */
     uint64_t *seen;
     size_t n_seen, cap_seen;
@@ -295,7 +291,7 @@ bool ck_model_has_pci(const struct gp_gpu_model *m, uint32_t id);
 /* The resource name a profile gets under the mixed strategy. */
 const char *ck_mig_resource(struct ck *ck, const char *profile);
 
-/* ---- the passes ------------------------------------------------------------ */
+/* ---- the passes ---------------------------------------------------------- */
 
 int ck_load(struct ck *ck, const char *const *files, size_t n);
 void ck_check_dp(struct ck *ck, struct ck_dp *dp);
@@ -305,6 +301,8 @@ bool ck_mig_layout(struct ck *ck, const struct ck_mig *m,
 int ck_parse_mig_doc(struct ck *ck, const char *cm, const struct ck_src *s,
                      const struct gp_ynode *root);
 void ck_cluster(struct ck *ck);
+/* "node 'x'", "node group 'x'" or "the other nodes of pool 'x'". */
+const char *ck_target_what(struct ck *ck, const struct ck_target *t);
 void ck_fit(struct ck *ck);
 
 #endif

@@ -32,8 +32,8 @@ target_loc(const struct ck_target *t, const struct gp_ynode *at)
     return t->pool->loc;
 }
 
-static const char *
-target_what(struct ck *ck, const struct ck_target *t)
+const char *
+ck_target_what(struct ck *ck, const struct ck_target *t)
 {
     switch (t->kind) {
     case CK_TARGET_NODE:
@@ -46,7 +46,7 @@ target_what(struct ck *ck, const struct ck_target *t)
     return gp_arena_printf(ck->a, "the other nodes of pool '%s'", t->name);
 }
 
-/* ---- ClusterPolicy ---------------------------------------------------------- */
+/* ---- ClusterPolicy ------------------------------------------------------- */
 
 static const struct ck_cm *
 find_cm(const struct ck *ck, const char *name, bool mig)
@@ -204,7 +204,59 @@ check_policy(struct ck *ck)
     }
 }
 
-/* ---- the GPU Operator's default mig-configs ---------------------------------- */
+/* ---- the GPU Operator's default mig-configs ------------------------------ */
+
+static void
+add_prof(struct ck *ck, struct ck_mig_item *it, const struct gp_mig_profile *p,
+         long long count, const struct gp_ynode *at)
+{
+    struct ck_mig_prof *q;
+
+    it->prof = gp_arena_grow(ck->a, it->prof, it->n_prof, it->n_prof + 1,
+                             sizeof(*it->prof));
+    q = &it->prof[it->n_prof++];
+    memset(q, 0, sizeof(*q));
+    q->name = p->name;
+    q->key = q->value = at;
+    q->count = count;
+    q->parsed = ck_parse_profile(ck, p->name, &q->c, &q->g, &q->gb,
+                                 &q->attr) == NULL;
+}
+
+/* all-balanced (config-formats 2.5): two of the smallest 1g profile, one 2g
+ * and one 3g, or without the 3g where it does not fit (the A30). */
+static bool
+balanced_layout(struct ck *ck, struct ck_mig_item *it,
+                const struct gp_gpu_model *m, const struct gp_ynode *at)
+{
+    const struct gp_mig_profile *base[GP_MIG_MAX_PROFILES], *by_g[4] = {NULL};
+    const struct gp_mig_profile *want[4];
+    struct gp_mig_check res;
+    size_t n = gp_mig_base_profiles(m->mig, base, false), i;
+
+    for (i = 0; i < n; i++) {
+        uint32_t g = base[i]->compute_slices;
+
+        if (g >= 1 && g <= 3 &&
+            (!by_g[g] || base[i]->memory_slices < by_g[g]->memory_slices))
+            by_g[g] = base[i];
+    }
+    if (!by_g[1] || !by_g[2])
+        return false;
+    want[0] = want[1] = by_g[1];
+    want[2] = by_g[2];
+    want[3] = by_g[3];
+    gp_mig_check(&res, m->mig, want, by_g[3] ? 4 : 3, NULL);
+    if (by_g[3] && res.verdict != GP_MIG_FITS)
+        gp_mig_check(&res, m->mig, want, 3, NULL);
+    if (res.verdict != GP_MIG_FITS)
+        return false;
+    add_prof(ck, it, by_g[1], 2, at);
+    add_prof(ck, it, by_g[2], 1, at);
+    if (res.placed.n == 4)
+        add_prof(ck, it, by_g[3], 1, at);
+    return true;
+}
 
 /* Without a mig-parted config among the inputs, a label names one of the
  * configs the GPU Operator ships or generates: all-disabled, all-enabled,
@@ -242,27 +294,20 @@ builtin_mig(struct ck *ck, const struct ck_target *t, const char *name)
     m->builtin = true;
     it->ok = true;
     it->all = true;
-    it->node = it->devices_node = it->enabled_node = it->mig_devices_node =
-        t->mig_label;
+    it->devices_node = it->enabled_node = it->mig_devices_node = t->mig_label;
     it->enabled = strcmp(rest, "disabled") != 0;
-    it->balanced = strcmp(rest, "balanced") == 0;
-    it->opaque = it->enabled && !it->balanced && strcmp(rest, "enabled") &&
-                 !p;
-    if (p) {
-        struct ck_mig_prof *q = gp_arena_alloc(ck->a, sizeof(*q));
-
-        q->name = p->name;
-        q->key = q->value = t->mig_label;
-        q->count = p->max_count;
-        q->parsed = ck_parse_profile(ck, p->name, &q->c, &q->g, &q->gb,
-                                     &q->attr) == NULL;
-        it->prof = q;
-        it->n_prof = 1;
-    }
+    if (p)
+        add_prof(ck, it, p, p->max_count, t->mig_label);
+    else if (strcmp(rest, "balanced") == 0)
+        it->balanced = !t->model ||
+                       (t->model->mig &&
+                        !balanced_layout(ck, it, t->model, t->mig_label));
+    else
+        it->opaque = it->enabled && strcmp(rest, "enabled") != 0;
     return m;
 }
 
-/* ---- labels -------------------------------------------------------------------- */
+/* ---- labels -------------------------------------------------------------- */
 
 static bool
 label_ok(struct ck *ck, const struct ck_target *t, const struct gp_ynode *v,
@@ -290,6 +335,7 @@ select_configs(struct ck *ck, struct ck_target *t)
         const char *v = ck_jtext(t->dp_label);
 
         t->dp = find_dp(ck, v, &n);
+        t->unknown = t->unknown || !n;
         if (!t->dp && n) {
             ck_report_loc(ck, target_loc(t, t->dp_label),
                           "label-dp-config-missing",
@@ -298,6 +344,7 @@ select_configs(struct ck *ck, struct ck_target *t)
         }
     } else if (!t->dp_label && pol && str_of(pol->dp_default)) {
         t->dp = find_dp(ck, str_of(pol->dp_default), &n);
+        t->unknown = t->unknown || !n;
     } else if (!t->dp_label && !pol) {
         /* The Helm chart's fallbacks: a config named 'default', else the
          * only one. */
@@ -318,6 +365,7 @@ select_configs(struct ck *ck, struct ck_target *t)
         if (!t->mig && !n)
             t->mig = builtin_mig(ck, t, v);
         if (!t->mig) {
+            t->unknown = true;
             ck_report_loc(ck, target_loc(t, t->mig_label),
                           "label-mig-config-missing",
                           "selected mig-config not present: %.100s", v);
@@ -337,7 +385,7 @@ select_configs(struct ck *ck, struct ck_target *t)
     }
 }
 
-/* ---- GPUs ------------------------------------------------------------------------ */
+/* ---- GPUs ---------------------------------------------------------------- */
 
 static bool
 filter_matches(const struct ck_mig_item *it, const struct gp_gpu_model *m)
@@ -376,7 +424,6 @@ unplaced_layout(const struct ck_mig_item *it, struct ck_gpu *out)
 
     memset(out, 0, sizeof(*out));
     out->mig = true;
-    out->item = it;
     out->balanced = it->balanced;
     out->opaque = it->opaque;
     for (i = 0; i < it->n_prof; i++) {
@@ -409,8 +456,6 @@ apply_mig(struct ck *ck, struct ck_target *t)
     for (i = 0; i < m->n_items; i++) {
         const struct ck_mig_item *it = &m->items[i];
 
-        if (!it->ok)
-            continue;
         if (!filter_matches(it, t->model))
             continue;
         any = true;
@@ -419,7 +464,7 @@ apply_mig(struct ck *ck, struct ck_target *t)
                 ck_report(ck, &m->src, it->idx_node[j], "mig-device-index",
                           "GPU index %lld does not exist on %s (%u GPUs per "
                           "node): mig-parted skips it",
-                          it->idx[j], target_what(ck, t), t->gpus);
+                          it->idx[j], ck_target_what(ck, t), t->gpus);
                 ck_hint(ck, "GPU indexes run from 0 to %u", t->gpus - 1);
             }
         }
@@ -428,7 +473,7 @@ apply_mig(struct ck *ck, struct ck_target *t)
                 ck_report(ck, &m->src, it->enabled_node, "mig-not-capable",
                           "cannot set MIG config on non MIG-capable GPU (%s "
                           "of %s)",
-                          t->model->id, target_what(ck, t));
+                          t->model->id, ck_target_what(ck, t));
                 ck_hint(ck, "%s has no MIG: select a config with "
                             "mig-enabled: false for these nodes",
                         t->model->id);
@@ -440,26 +485,28 @@ apply_mig(struct ck *ck, struct ck_target *t)
                 continue;
             if (!it->enabled) {
                 memset(&t->gpu[g], 0, sizeof(t->gpu[g]));
-                t->gpu[g].item = it;
             } else if (t->model && !it->balanced && !it->opaque) {
                 if (!ck_mig_layout(ck, m, it, t->model, &t->gpu[g])) {
                     /* mig-parted fails on this GPU; judge nothing more. */
                     memset(&t->gpu[g], 0, sizeof(t->gpu[g]));
                     t->gpu[g].mig = true;
                     t->gpu[g].opaque = true;
-                    t->gpu[g].item = it;
                 }
             } else {
                 unplaced_layout(it, &t->gpu[g]);
             }
         }
     }
+    for (g = 0; g < t->n_gpu; g++) {
+        if (t->gpu[g].opaque || (t->gpu[g].balanced && !t->gpu[g].n))
+            t->unknown = true;
+    }
     if (any || !t->model || !m->n_items)
         return;
     ck_report(ck, &m->src, m->key, "mig-device-filter-nomatch",
               "no entry of mig-config '%s' matches the %s GPUs of %s: it "
               "changes nothing there",
-              m->name, t->model->id, target_what(ck, t));
+              m->name, t->model->id, ck_target_what(ck, t));
     if (t->model->pci_ids.n)
         ck_hint(ck, "add an entry with device-filter \"%s\", or select "
                     "another config",
@@ -490,21 +537,20 @@ strategy_rules(struct ck *ck, struct ck_target *t)
         ck_report(ck, &t->dp->src, t->dp->share_node, "node-mps-mig",
                   "sharing using MPS is not supported for MIG devices (%s has "
                   "MIG enabled)",
-                  target_what(ck, t));
+                  ck_target_what(ck, t));
         ck_hint(ck, "select mig-config all-disabled for MPS nodes, or share "
                     "MIG devices by time-slicing");
     }
-    if (strcmp(st, "none") == 0) {
-        if (enabled)
-            ck_report_loc(ck, target_loc(t, at), "node-mig-hidden",
-                          "%s enables MIG under migStrategy none: its MIG "
-                          "devices are not advertised",
-                          target_what(ck, t));
-        if (enabled)
-            ck_hint(ck, "set migStrategy single or mixed in the device-plugin "
-                        "config (or the ClusterPolicy's spec.mig.strategy)");
-        return true;
+    if (strcmp(st, "none") == 0 && enabled) {
+        ck_report_loc(ck, target_loc(t, at), "node-mig-hidden",
+                      "%s enables MIG under migStrategy none: its MIG devices "
+                      "are not advertised",
+                      ck_target_what(ck, t));
+        ck_hint(ck, "set migStrategy single or mixed in the device-plugin "
+                    "config (or the ClusterPolicy's spec.mig.strategy)");
     }
+    if (strcmp(st, "none") == 0)
+        return true;
     for (g = 0; g < t->n_gpu; g++) {
         const struct ck_gpu *gp = &t->gpu[g];
 
@@ -515,7 +561,7 @@ strategy_rules(struct ck *ck, struct ck_target *t)
                           strcmp(st, "single") == 0 ? "node-mig-empty"
                                                     : "node-mig-empty-mixed",
                           "device %u has no MIG devices configured (%s)", g,
-                          target_what(ck, t));
+                          ck_target_what(ck, t));
             ck_hint(ck, "give the GPU MIG instances, or disable MIG on it");
         }
         types = types || gp->balanced;
@@ -543,21 +589,21 @@ strategy_rules(struct ck *ck, struct ck_target *t)
         ck_report_loc(ck, target_loc(t, at), "node-mig-mixed-enabled",
                       "all devices on the node must be configured with the "
                       "same migEnabled value (%s: %u of %u GPUs have MIG)",
-                      target_what(ck, t), enabled, t->n_gpu);
+                      ck_target_what(ck, t), enabled, t->n_gpu);
         ck_hint(ck, "under migStrategy single enable MIG on every GPU or "
                     "none; or use mixed");
     }
     if (types) {
         ck_report_loc(ck, target_loc(t, at), "node-mig-types",
                       "more than one MIG device type present on node (%s)",
-                      target_what(ck, t));
+                      ck_target_what(ck, t));
         ck_hint(ck, "migStrategy single needs one profile on every GPU (as "
                     "all-1g.10gb); use mixed for mixed layouts");
     }
     return !types && !(enabled && enabled < t->n_gpu);
 }
 
-/* ---- advertised resources ------------------------------------------------------ */
+/* ---- advertised resources ------------------------------------------------ */
 
 static struct ck_domain *
 add_domain(struct ck *ck, struct ck_target *t, const char *resource,
@@ -613,7 +659,6 @@ advertise(struct ck *ck, struct ck_target *t)
                                src);
             }
             d->devices++;
-            d->item = gp->item;
         }
     }
     if (!t->dp || t->dp->share == CK_SHARE_NONE)
@@ -637,13 +682,14 @@ advertise(struct ck *ck, struct ck_target *t)
             if (t->dp->rename_by_default)
                 d->resource = gp_arena_printf(ck->a, "%s.shared", res->name);
         }
-        if (hit || !t->mig || !gp_str_has_prefix(res->name, "nvidia.com/mig-") ||
+        if (hit || !t->mig ||
+            !gp_str_has_prefix(res->name, "nvidia.com/mig-") ||
             strcmp(st, "mixed") != 0)
             continue;
         ck_report(ck, &t->dp->src, res->node, "dp-resource-unadvertised",
                   "%s advertises no '%s' (mig-config '%s' creates no such "
                   "instance): the device plugin skips this entry",
-                  target_what(ck, t), res->name, t->mig->name);
+                  ck_target_what(ck, t), res->name, t->mig->name);
         ck_hint(ck, "share a profile the layout creates, or add it to the "
                     "layout");
     }
@@ -689,14 +735,14 @@ mps_cap(struct ck *ck, const struct ck_target *t)
                       "allowed replicas exceeded: %u > 16 (%s, compute "
                       "capability %s, on %s)",
                       r->replicas, t->model->id,
-                      t->model->compute_capability, target_what(ck, t));
+                      t->model->compute_capability, ck_target_what(ck, t));
             ck_hint(ck, "give these nodes a config with at most 16 MPS "
                         "replicas");
         }
     }
 }
 
-/* ---- inventory pools -------------------------------------------------------------- */
+/* ---- inventory pools ----------------------------------------------------- */
 
 static bool
 has_labels(const struct ck_target *t, const struct gp_node_pool *p)
@@ -788,7 +834,7 @@ pools(struct ck *ck)
                 ck_report_loc(ck, target_loc(x, x->pool_node),
                               "inv-pool-capacity",
                               "%s takes pool '%s' to %llu nodes; it has %u",
-                              target_what(ck, x), pool->name,
+                              ck_target_what(ck, x), pool->name,
                               (unsigned long long)used, pool->nodes);
                 ck_hint(ck, "some of the groups' nodes will not exist: their "
                             "pods stay Pending");

@@ -588,7 +588,7 @@ check_devices(struct dpw *w, const struct gp_ynode *v)
     }
 }
 
-/* ---- sharing ----------------------------------------------------------------- */
+/* ---- sharing ------------------------------------------------------------- */
 
 static bool
 bool_field(struct dpw *w, const struct gp_ynode *v, bool *out)
@@ -640,7 +640,8 @@ check_resource(struct dpw *w, const struct gp_ynode *r, const char *which,
 
         check_devices(w, devices);
         if (before == w->errors &&
-            !(devices->kind == GP_YSCALAR && strcmp(devices->str, "all") == 0)) {
+            !(devices->kind == GP_YSCALAR &&
+              strcmp(devices->str, "all") == 0)) {
             ck_report(w->ck, w->s, k, "dp-ignored-field",
                       "Customizing the 'devices' field in "
                       "sharing.%s.resources is not yet supported in the "

@@ -65,20 +65,6 @@ domain_for(const struct ck_target *t, const char *resource)
     return NULL;
 }
 
-static const char *
-target_what(struct ck *ck, const struct ck_target *t)
-{
-    switch (t->kind) {
-    case CK_TARGET_NODE:
-        return gp_arena_printf(ck->a, "node '%s'", t->name);
-    case CK_TARGET_GROUP:
-        return gp_arena_printf(ck->a, "node group '%s'", t->name);
-    case CK_TARGET_POOL:
-        break;
-    }
-    return gp_arena_printf(ck->a, "the other nodes of pool '%s'", t->name);
-}
-
 /* ---- pods against nodes -------------------------------------------------- */
 
 static void
@@ -101,11 +87,11 @@ hint_selector(struct ck *ck, const struct ck_pod *p, const char *resource)
                 strcmp(v + n, "-SHARED") == 0) {
                 ck_hint(ck, "%s advertises it, but shares its GPUs, so GFD "
                             "labels it %s=%s",
-                        target_what(ck, t), p->sel[j].key, v);
+                        ck_target_what(ck, t), p->sel[j].key, v);
                 return;
             }
             ck_hint(ck, "%s advertises it, but its nodes do not carry %s=%s",
-                    target_what(ck, t), p->sel[j].key, p->sel[j].value);
+                    ck_target_what(ck, t), p->sel[j].key, p->sel[j].value);
             return;
         }
     }
@@ -130,7 +116,11 @@ check_pods(struct ck *ck)
                 const struct ck_target *t = ck->targets.v[k];
                 const struct ck_domain *d = domain_for(t, r->resource);
 
-                if (!d || !selects(p, t))
+                if (!selects(p, t))
+                    continue;
+                /* A node whose configs are not all known may advertise it. */
+                found = found || t->unknown;
+                if (!d)
                     continue;
                 found = true;
                 if (d->share == CK_SHARE_NONE || !d->fail_gt_one ||
@@ -139,7 +129,7 @@ check_pods(struct ck *ck)
                 ck_report(ck, &p->src, r->node, "pod-shared-request",
                           "invalid request: maximum request size for "
                           "shared resources is 1; found %lld (on %s)",
-                          r->count, target_what(ck, t));
+                          r->count, ck_target_what(ck, t));
                 ck_hint(ck, "ask for 1: a shared replica gets no more GPU "
                             "for asking more; the pod fails with "
                             "UnexpectedAdmissionError");
@@ -155,7 +145,7 @@ check_pods(struct ck *ck)
     }
 }
 
-/* ---- workloads ------------------------------------------------------------- */
+/* ---- workloads ----------------------------------------------------------- */
 
 struct wl {
     const struct gp_workload *w;
@@ -231,7 +221,7 @@ lands(const struct wl *x, const struct ck_target *t, const struct ck_domain *d)
     return false;
 }
 
-/* ---- predictions ------------------------------------------------------------ */
+/* ---- predictions --------------------------------------------------------- */
 
 struct pred {
     double x, p99;
@@ -391,7 +381,7 @@ predict(struct fit *f, const struct gp_gpu_model *m,
     return true;
 }
 
-/* ---- one device kind of one node set ------------------------------------------ */
+/* ---- one device kind of one node set ------------------------------------- */
 
 /* Where a finding about device kind 'd' of 't' belongs: the line that sets
  * its sharing, else the MIG instance that makes it, else the node. */
@@ -417,11 +407,11 @@ config_what(struct ck *ck, const struct ck_target *t,
 
     if (d->share == CK_SHARE_TS)
         return gp_arena_printf(ck->a, "time-slicing x%u of %s on %s",
-                               d->replicas, dev, target_what(ck, t));
+                               d->replicas, dev, ck_target_what(ck, t));
     if (d->share == CK_SHARE_MPS)
         return gp_arena_printf(ck->a, "MPS x%u of %s on %s", d->replicas,
-                               dev, target_what(ck, t));
-    return gp_arena_printf(ck->a, "one %s on %s", dev, target_what(ck, t));
+                               dev, ck_target_what(ck, t));
+    return gp_arena_printf(ck->a, "one %s on %s", dev, ck_target_what(ck, t));
 }
 
 static int
@@ -609,8 +599,9 @@ targets(struct fit *f, const struct ck_target *t, const struct ck_domain *d,
                           nrep > 1 ? by->w->name : "", nrep > 1 ? "'" : "");
         else
             ck_report_loc(ck, dom_loc(t, d), "inv-target",
-                          "workload '%s' misses its throughput target: %.3g/s "
-                          "predicted per replica, %.3g/s wanted, under %s%s%s%s",
+                          "workload '%s' misses its throughput target: "
+                          "%.3g/s predicted per replica, %.3g/s wanted, "
+                          "under %s%s%s%s",
                           w->name, worst.x, w->target_throughput,
                           config_what(ck, t, d),
                           nrep > 1 ? " beside copies of '" : "",
@@ -640,7 +631,7 @@ ck_fit(struct ck *ck)
     for (i = 0; i < ck->targets.n; i++) {
         const struct ck_target *t = ck->targets.v[i];
 
-        if (!t->model)
+        if (!t->model || t->unknown)
             continue;
         for (k = 0; k < t->n_dom; k++) {
             const struct ck_domain *d = &t->dom[k];

@@ -113,7 +113,7 @@ labels_of(struct ck *ck, const struct gp_ynode *map, size_t *n)
     return v;
 }
 
-/* ---- pod templates ----------------------------------------------------- */
+/* ---- pod templates ------------------------------------------------------- */
 
 static void
 add_requests(struct ck *ck, struct ck_pod *p, const struct gp_ynode *res)
@@ -168,7 +168,6 @@ add_pod(struct ck *ck, const struct ck_src *s, const struct gp_ynode *doc,
                                                      NULL}));
     p->ns = ns ? ns : "default";
     p->src = *s;
-    p->node = doc;
     p->sel = labels_of(ck, gp_ymap_get(spec, "nodeSelector"), &p->n_sel);
     if (cs && cs->kind == GP_YSEQ) {
         p->containers = gp_arena_calloc(ck->a, cs->n_items + 1,
@@ -208,7 +207,7 @@ pod_spec(const struct gp_ynode *doc, const char *kind)
     return NULL;
 }
 
-/* ---- nodes ----------------------------------------------------------------- */
+/* ---- nodes --------------------------------------------------------------- */
 
 static const char *
 label_value(const struct ck_target *t, const char *key,
@@ -366,16 +365,19 @@ add_node_labels(struct ck *ck, const struct ck_src *s,
         add_group(ck, s, groups->items[i]);
 }
 
-/* ---- ClusterPolicy ---------------------------------------------------------- */
+/* ---- ClusterPolicy ------------------------------------------------------- */
 
 static void
 add_policy(struct ck *ck, const struct ck_src *s, const struct gp_ynode *doc)
 {
-    struct ck_policy *p = gp_arena_alloc(ck->a, sizeof(*p));
+    struct ck_policy *p;
     const struct gp_ynode *spec = gp_ymap_get(doc, "spec");
 
+    /* The operator reconciles one ClusterPolicy; the first one read rules. */
+    if (ck->policy)
+        return;
+    p = gp_arena_alloc(ck->a, sizeof(*p));
     p->src = *s;
-    p->node = doc;
     p->dp_cm = path(spec, (const char *const[]){"devicePlugin", "config",
                                                 "name", NULL});
     p->dp_default = path(spec, (const char *const[]){"devicePlugin", "config",
@@ -387,12 +389,10 @@ add_policy(struct ck *ck, const struct ck_src *s, const struct gp_ynode *doc)
     p->strategy = path(spec, (const char *const[]){"mig", "strategy", NULL});
     /* The chart's default, which the operator passes as MIG_STRATEGY. */
     p->strategy_value = str_of(p->strategy) ? str_of(p->strategy) : "single";
-    ck_vec_push(ck->a, &ck->policies, p);
-    if (!ck->policy)
-        ck->policy = p;
+    ck->policy = p;
 }
 
-/* ---- documents --------------------------------------------------------------- */
+/* ---- documents ----------------------------------------------------------- */
 
 static void
 add_bare_dp(struct ck *ck, const struct ck_src *s, const struct gp_ynode *root)
@@ -480,7 +480,7 @@ load_file(struct ck *ck, const char *path_)
     return 0;
 }
 
-/* ---- ConfigMaps ------------------------------------------------------------- */
+/* ---- ConfigMaps ---------------------------------------------------------- */
 
 static bool
 names_cm(const struct gp_ynode *ref, const struct ck_cm *cm)

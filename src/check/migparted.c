@@ -89,7 +89,6 @@ device_filter(struct ck *ck, const struct ck_src *s, struct ck_mig_item *it,
     size_t i;
 
     it->has_filter = true;
-    it->filter_node = v;
     if (ck_jtype(v) == CK_JSTRING) {
         filter_entry(ck, s, it, v);
         return true;
@@ -258,7 +257,6 @@ item(struct ck *ck, const struct ck_src *s, struct ck_mig_item *it,
     bool ok = true;
     size_t i;
 
-    it->node = n;
     if (n->kind != GP_YMAP) {
         ck_report(ck, s, n, "mig-type", TYPE_ERR, ck_jword(ck, n),
                   "map[string]json.RawMessage");
@@ -339,7 +337,6 @@ ck_mig_layout(struct ck *ck, const struct ck_mig *m,
 
     memset(out, 0, sizeof(*out));
     out->mig = true;
-    out->item = it;
     out->balanced = it->balanced;
     for (i = 0; i < it->n_prof; i++) {
         const struct ck_mig_prof *p = &it->prof[i];

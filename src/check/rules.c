@@ -446,7 +446,7 @@ ck_hint(struct ck *ck, const char *fmt, ...)
     gp_strbuf_release(&sb);
 }
 
-/* ---- YAML as JSON ----------------------------------------------------------- */
+/* ---- YAML as JSON -------------------------------------------------------- */
 
 static bool
 one_of(const char *s, const char *const *words)
@@ -653,7 +653,7 @@ ck_key(const struct gp_ynode *map, const char *key, bool fold_case)
     return NULL;
 }
 
-/* ---- MIG profile names (go-nvlib's parseMigProfile) ------------------------ */
+/* ---- MIG profile names (go-nvlib's parseMigProfile) ---------------------- */
 
 static const char *
 parse_field(struct ck *ck, const char *s, size_t n, const char *suffix,

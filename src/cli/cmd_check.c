@@ -36,7 +36,7 @@ sev_name(enum gp_severity s)
                                                              : "note";
 }
 
-/* ---- JSON ------------------------------------------------------------------- */
+/* ---- JSON ---------------------------------------------------------------- */
 
 static void
 render_json(struct gp_ctx *ctx, const char **files, size_t n_files)
@@ -70,7 +70,7 @@ render_json(struct gp_ctx *ctx, const char **files, size_t n_files)
     gp_ctx_print_json(ctx, root);
 }
 
-/* ---- SARIF 2.1.0 -------------------------------------------------------------- */
+/* ---- SARIF 2.1.0 --------------------------------------------------------- */
 
 /* A relative path as a URI reference: unreserved characters and '/' stay,
  * everything else is percent-encoded. */
@@ -185,7 +185,7 @@ render_sarif(struct gp_ctx *ctx)
     gp_ctx_print_json(ctx, root);
 }
 
-/* ---- JUnit XML ------------------------------------------------------------------ */
+/* ---- JUnit XML ----------------------------------------------------------- */
 
 /* Text for an XML attribute or element: markup characters as entities,
  * control characters (not allowed in XML 1.0) as '?'. */
@@ -324,7 +324,7 @@ render_junit(struct gp_ctx *ctx, const char **files, size_t n_files,
     fputs("</testsuites>\n", out);
 }
 
-/* ---- the command --------------------------------------------------------------------- */
+/* ---- the command --------------------------------------------------------- */
 
 static int
 parse_format(const char *s, enum format *out)
