@@ -44,8 +44,9 @@ struct gp_check_opts {
 };
 
 /* Checks 'files' together (a label in one may name a config in another).
- * Every finding is recorded in 'd' with its rule id; findings are the same
- * whatever the order of the files. Returns 0 when every file could be read,
+ * Every finding is recorded in 'd' with its rule id; a finding that the same
+ * config earns on many nodes is recorded once. Returns 0 when every file
+ * could be read,
  * or -1 when one could not (missing, too large, or not YAML): those problems
  * are in 'd' too, and the other files are still checked. */
 int gp_check_files(struct gp_arena *a, const char *const *files, size_t n,

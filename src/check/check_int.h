@@ -132,7 +132,6 @@ struct ck_mig {
     struct ck_mig_item *items;
     size_t n_items;
     bool ok;
-    bool builtin;                 /* a GPU Operator default, from a label */
 };
 
 /* ---- cluster objects (load.c, cluster.c) --------------------------------- */

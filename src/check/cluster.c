@@ -62,86 +62,84 @@ find_cm(const struct ck *ck, const char *name, bool mig)
     return NULL;
 }
 
-/* The configs a label may name: those of the ConfigMap the ClusterPolicy
- * names when it is among the inputs, else every one read. */
-static bool
-dp_in_scope(const struct ck *ck, const struct ck_dp *dp)
+/* The name a label selects the i-th device-plugin (or mig-parted) config
+ * by, or NULL when no label can: a device-plugin config file of its own,
+ * or a config outside the ConfigMap the ClusterPolicy names (when that one
+ * is among the inputs). */
+static const char *
+selectable(const struct ck *ck, size_t i, bool mig)
 {
-    const char *want = ck->policy ? str_of(ck->policy->dp_cm) : NULL;
+    const struct gp_ynode *ref = NULL;
+    const char *cm, *name, *want;
 
-    if (dp->bare)
-        return false;
-    if (want && find_cm(ck, want, false))
-        return dp->cm && strcmp(dp->cm, want) == 0;
-    return true;
+    if (mig) {
+        const struct ck_mig *m = ck->migs.v[i];
+
+        cm = m->cm;
+        name = m->name;
+        ref = ck->policy ? ck->policy->mig_cm : NULL;
+    } else {
+        const struct ck_dp *dp = ck->dps.v[i];
+
+        if (dp->bare)
+            return NULL;
+        cm = dp->cm;
+        name = dp->key;
+        ref = ck->policy ? ck->policy->dp_cm : NULL;
+    }
+    want = str_of(ref);
+    if (want && find_cm(ck, want, mig) && !(cm && strcmp(cm, want) == 0))
+        return NULL;
+    return name;
 }
 
-static bool
-mig_in_scope(const struct ck *ck, const struct ck_mig *m)
+/* The first selectable config called 'name', or NULL. OUT: *n_scope, how
+ * many are selectable (0: the configs are not among the inputs). */
+static const void *
+find_config(const struct ck *ck, const char *name, bool mig, size_t *n_scope)
 {
-    const char *want = ck->policy ? str_of(ck->policy->mig_cm) : NULL;
+    const struct ck_vec *v = mig ? &ck->migs : &ck->dps;
+    const void *found = NULL;
+    size_t i;
 
-    if (m->builtin)
-        return false;
-    if (want && find_cm(ck, want, true))
-        return m->cm && strcmp(m->cm, want) == 0;
-    return true;
+    *n_scope = 0;
+    for (i = 0; i < v->n; i++) {
+        const char *s = selectable(ck, i, mig);
+
+        if (!s)
+            continue;
+        (*n_scope)++;
+        if (!found && name && strcmp(s, name) == 0)
+            found = v->v[i];
+    }
+    return found;
 }
 
 static const struct ck_dp *
 find_dp(struct ck *ck, const char *key, size_t *n_scope)
 {
-    const struct ck_dp *found = NULL;
-    size_t i;
-
-    *n_scope = 0;
-    for (i = 0; i < ck->dps.n; i++) {
-        const struct ck_dp *dp = ck->dps.v[i];
-
-        if (!dp_in_scope(ck, dp))
-            continue;
-        (*n_scope)++;
-        if (!found && key && strcmp(dp->key, key) == 0)
-            found = dp;
-    }
-    return found;
+    return find_config(ck, key, false, n_scope);
 }
 
 static const struct ck_mig *
 find_mig(struct ck *ck, const char *name, size_t *n_scope)
 {
-    const struct ck_mig *found = NULL;
-    size_t i;
-
-    *n_scope = 0;
-    for (i = 0; i < ck->migs.n; i++) {
-        const struct ck_mig *m = ck->migs.v[i];
-
-        if (!mig_in_scope(ck, m))
-            continue;
-        (*n_scope)++;
-        if (!found && strcmp(m->name, name) == 0)
-            found = m;
-    }
-    return found;
+    return find_config(ck, name, true, n_scope);
 }
 
-/* "did you mean" over the config names in scope. */
+/* "did you mean" over the selectable config names. */
 static void
 hint_names(struct ck *ck, const char *value, bool mig)
 {
-    const char **names = gp_arena_calloc(ck->a, (mig ? ck->migs.n
-                                                     : ck->dps.n) + 1,
-                                         sizeof(*names));
+    size_t total = mig ? ck->migs.n : ck->dps.n;
+    const char **names = gp_arena_calloc(ck->a, total + 1, sizeof(*names));
     struct gp_strbuf sb = GP_STRBUF_INIT;
     const char *sugg;
     size_t n = 0, i;
 
-    for (i = 0; i < (mig ? ck->migs.n : ck->dps.n); i++) {
-        if (mig ? mig_in_scope(ck, ck->migs.v[i])
-                : dp_in_scope(ck, ck->dps.v[i]))
-            names[n++] = mig ? ((const struct ck_mig *)ck->migs.v[i])->name
-                             : ((const struct ck_dp *)ck->dps.v[i])->key;
+    for (i = 0; i < total; i++) {
+        if (selectable(ck, i, mig))
+            names[n++] = selectable(ck, i, mig);
     }
     sugg = gp_did_you_mean(value, names, n);
     if (sugg) {
@@ -291,7 +289,6 @@ builtin_mig(struct ck *ck, const struct ck_target *t, const char *name)
     m->items = it;
     m->n_items = 1;
     m->ok = true;
-    m->builtin = true;
     it->ok = true;
     it->all = true;
     it->devices_node = it->enabled_node = it->mig_devices_node = t->mig_label;
@@ -329,13 +326,17 @@ static void
 select_configs(struct ck *ck, struct ck_target *t)
 {
     const struct ck_policy *pol = ck->policy;
-    size_t n;
+    size_t n, i;
 
-    if (t->dp_label && label_ok(ck, t, t->dp_label, DP_LABEL)) {
+    /* A label no config can match stops config-manager or mig-manager:
+     * what the node then runs is not known. */
+    if (t->dp_label && !label_ok(ck, t, t->dp_label, DP_LABEL)) {
+        t->unknown = true;
+    } else if (t->dp_label) {
         const char *v = ck_jtext(t->dp_label);
 
         t->dp = find_dp(ck, v, &n);
-        t->unknown = t->unknown || !n;
+        t->unknown = t->unknown || !t->dp;
         if (!t->dp && n) {
             ck_report_loc(ck, target_loc(t, t->dp_label),
                           "label-dp-config-missing",
@@ -349,16 +350,14 @@ select_configs(struct ck *ck, struct ck_target *t)
         /* The Helm chart's fallbacks: a config named 'default', else the
          * only one. */
         t->dp = find_dp(ck, "default", &n);
-        if (!t->dp && n == 1) {
-            size_t i;
-
-            for (i = 0; i < ck->dps.n && !t->dp; i++) {
-                if (dp_in_scope(ck, ck->dps.v[i]))
-                    t->dp = ck->dps.v[i];
-            }
+        for (i = 0; !t->dp && n == 1 && i < ck->dps.n; i++) {
+            if (selectable(ck, i, false))
+                t->dp = ck->dps.v[i];
         }
     }
-    if (t->mig_label && label_ok(ck, t, t->mig_label, MIG_LABEL)) {
+    if (t->mig_label && !label_ok(ck, t, t->mig_label, MIG_LABEL)) {
+        t->unknown = true;
+    } else if (t->mig_label) {
         const char *v = ck_jtext(t->mig_label);
 
         t->mig = find_mig(ck, v, &n);

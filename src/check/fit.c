@@ -12,16 +12,14 @@
  *    the analytic estimate where it is trusted, else the event engine. */
 #include "check/check_int.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
 #include "base/strbuf.h"
 #include "base/units.h"
-#include "sim/analytic.h"
 #include "sim/calib.h"
-#include "sim/engine.h"
+#include "sim/colocate.h"
 
 #define MAX_COLOC 48u
 
@@ -243,32 +241,6 @@ struct fit {
     size_t n_memo, cap_memo;
 };
 
-static double
-rate_of(const struct gp_workload *w)
-{
-    return w->traffic == GP_TRAFFIC_POISSON ? w->rps / (double)w->replicas
-                                            : 0;
-}
-
-static double
-auto_duration(const struct gp_sim_domain *dom)
-{
-    double slowest = HUGE_VAL, d;
-    size_t i;
-
-    for (i = 0; i < dom->n_procs; i++) {
-        const struct gp_workload *w = dom->procs[i].w;
-        double r = w->traffic == GP_TRAFFIC_POISSON
-                       ? dom->procs[i].rate
-                       : 1.0 / (w->service_time_s + w->think_time_s);
-
-        if (r > 0 && r < slowest)
-            slowest = r;
-    }
-    d = slowest < HUGE_VAL ? 20000.0 / slowest : 60;
-    return d < 60 ? 60 : d > 3600 ? 3600 : d;
-}
-
 /* w beside n-1 copies of co on one device of 'm' (a whole GPU, or MIG
  * instance 'mig'), shared as 'share' with n device-plugin replicas. */
 static bool
@@ -277,14 +249,12 @@ predict(struct fit *f, const struct gp_gpu_model *m,
         const struct gp_workload *w, const struct gp_workload *co,
         struct pred *out)
 {
-    struct gp_sim_proc procs[MAX_COLOC];
-    struct gp_sim_domain dom;
-    struct gp_sim_gpu g;
+    const struct gp_workload *ws[MAX_COLOC];
     struct gp_sim_domain_result r;
+    struct gp_colocation c;
     struct gp_calib calib;
     struct gp_arena *a;
-    struct gp_diags *scratch;
-    bool exact, engine = f->ck->o->engine_only;
+    bool by_engine;
     size_t i;
 
     for (i = 0; i < f->n_memo; i++) {
@@ -299,60 +269,24 @@ predict(struct fit *f, const struct gp_gpu_model *m,
     if (n > MAX_COLOC)
         n = MAX_COLOC;
     a = gp_arena_new();
-    scratch = gp_diags_new(a);
-    if (gp_calib_builtin(&calib, &exact, a, m, scratch) < 0) {
+    memset(&c, 0, sizeof(c));
+    if (gp_calib_builtin(&calib, &c.calib_exact, a, m,
+                         gp_diags_new(a)) < 0) {
         gp_arena_free(a);
         return false;
     }
-    memset(&dom, 0, sizeof(dom));
-    memset(&g, 0, sizeof(g));
-    for (i = 0; i < n; i++) {
-        memset(&procs[i], 0, sizeof(procs[i]));
-        procs[i].w = i ? co : w;
-        procs[i].rate = rate_of(procs[i].w);
-    }
-    g.name = "check";
-    g.model = m;
-    g.calib = &calib;
-    g.calib_exact = exact;
-    g.mps_thread_pct = 100;
-    g.mode = GP_SIM_EXCLUSIVE;
-    dom.procs = procs;
-    dom.n_procs = n;
-    dom.sm_frac = dom.bw_frac = 1;
-    dom.memory_mib = m->memory_mib;
-    if (share == CK_SHARE_TS) {
-        g.mode = GP_SIM_TIME_SLICING;
-        g.replicas = n;
-        dom.time_sliced = n > 1;
-    } else if (share == CK_SHARE_MPS) {
-        /* what the device plugin's MPS daemon sets (config-formats 1.9) */
-        g.mode = GP_SIM_MPS;
-        g.replicas = n;
-        g.mps_thread_pct = floor(100.0 / n);
-        g.mps_mem_limit = (m->memory_mib / n) << 20;
-        dom.mps = true;
-    }
-    if (mig) {
-        g.mode = GP_SIM_MIG;
-        dom.mig = mig;
-        dom.sm_frac = (double)mig->sm_count / (double)m->sm_count;
-        dom.bw_frac = (double)mig->memory_slices /
-                      (double)m->mig->memory_slices;
-        dom.memory_mib = mig->memory_mib;
-    }
-    g.domains = &dom;
-    g.n_domains = 1;
-    if (!engine) {
-        gp_analytic_domain(&r, a, &g, &dom);
-        engine = !gp_analytic_trusted(&r);
-    }
-    if (engine) {
-        double dur = auto_duration(&dom);
-
-        gp_sim_domain(&r, a, &g, &dom, dur, dur / 10 < 10 ? dur / 10 : 10,
-                      f->ck->o->seed);
-    }
+    c.model = m;
+    c.calib = &calib;
+    c.mig = mig;
+    c.sharing = share == CK_SHARE_TS    ? GP_SIM_TIME_SLICING
+                : share == CK_SHARE_MPS ? GP_SIM_MPS
+                                        : GP_SIM_EXCLUSIVE;
+    c.replicas = n;
+    c.engine_only = f->ck->o->engine_only;
+    c.seed = f->ck->o->seed;
+    for (i = 0; i < n; i++)
+        ws[i] = i ? co : w;
+    gp_sim_colocate(&r, &by_engine, a, &c, ws, n);
     out->x = r.procs[0].throughput;
     out->p99 = r.procs[0].p99;
     out->has_lat = r.procs[0].has_latency;
@@ -559,26 +493,26 @@ targets(struct fit *f, const struct ck_target *t, const struct ck_domain *d,
     }
     for (i = 0; i < n; i++) {
         const struct gp_workload *w = l[i]->w;
-        const struct wl *cos[2] = {heavy, longest};
         struct pred worst, p;
         const struct wl *by = heavy;
-        size_t c;
-        bool have = false;
 
         if (w->target_p99_s <= 0 && w->target_throughput <= 0)
             continue;
-        for (c = 0; c < (nrep > 1 && longest != heavy ? 2u : 1u); c++) {
-            if (!predict(f, t->model, d->mig, d->share, nrep, w, cos[c]->w,
+        if (!predict(f, t->model, d->mig, d->share, nrep, w, heavy->w,
+                     &worst))
+            return;
+        /* Long bursts hurt co-tenants' latency more than busy ones do. */
+        if (nrep > 1 && longest != heavy) {
+            if (!predict(f, t->model, d->mig, d->share, nrep, w, longest->w,
                          &p))
                 return;
-            if (!have || (!p.meets && worst.meets) ||
+            if ((!p.meets && worst.meets) ||
                 (p.meets == worst.meets && p.p99 > worst.p99)) {
                 worst = p;
-                by = cos[c];
+                by = longest;
             }
-            have = true;
         }
-        if (!have || worst.meets)
+        if (worst.meets)
             continue;
         if (!worst.stable)
             ck_report_loc(ck, dom_loc(t, d), "inv-target",

@@ -98,6 +98,31 @@ gp_ctx_print_json(struct gp_ctx *ctx, struct gp_json *doc)
     gp_json_free(doc);
 }
 
+struct gp_json *
+gp_ctx_diags_json(struct gp_ctx *ctx)
+{
+    static const char *const sev[] = {"error", "warning", "note"};
+    struct gp_json *arr = gp_json_array();
+    const struct gp_diag *v;
+    size_t n, i;
+
+    v = gp_diags_sorted(ctx->d, &n);
+    for (i = 0; i < n; i++) {
+        struct gp_json *o = gp_json_object();
+
+        if (v[i].rule)
+            gp_json_set_str(o, "rule", v[i].rule);
+        gp_json_set_str(o, "severity", sev[v[i].sev]);
+        gp_json_set_str(o, "file", v[i].loc.file);
+        gp_json_set_int(o, "line", v[i].loc.line);
+        gp_json_set_int(o, "column", v[i].loc.col);
+        gp_json_set_str(o, "message", v[i].msg);
+        gp_json_set_str(o, "hint", v[i].hint);
+        gp_json_push(arr, o);
+    }
+    return arr;
+}
+
 static int
 run_cmd(struct gp_ctx *ctx, const struct gp_cmd *cmd, int argc, char **argv)
 {

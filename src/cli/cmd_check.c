@@ -41,30 +41,15 @@ sev_name(enum gp_severity s)
 static void
 render_json(struct gp_ctx *ctx, const char **files, size_t n_files)
 {
-    struct gp_json *root = gp_json_object(), *fa = gp_json_array(),
-                   *arr = gp_json_array();
-    const struct gp_diag *v;
-    size_t n, i;
+    struct gp_json *root = gp_json_object(), *fa = gp_json_array();
+    size_t i;
 
     for (i = 0; i < n_files; i++)
         gp_json_push_str(fa, files[i]);
     gp_json_set(root, "files", fa);
     gp_json_set_int(root, "errors", (long long)gp_diags_errors(ctx->d));
     gp_json_set_int(root, "warnings", (long long)gp_diags_warnings(ctx->d));
-    v = gp_diags_sorted(ctx->d, &n);
-    for (i = 0; i < n; i++) {
-        struct gp_json *o = gp_json_object();
-
-        gp_json_set_str(o, "rule", v[i].rule);
-        gp_json_set_str(o, "severity", sev_name(v[i].sev));
-        gp_json_set_str(o, "file", v[i].loc.file);
-        gp_json_set_int(o, "line", v[i].loc.line);
-        gp_json_set_int(o, "column", v[i].loc.col);
-        gp_json_set_str(o, "message", v[i].msg);
-        gp_json_set_str(o, "hint", v[i].hint);
-        gp_json_push(arr, o);
-    }
-    gp_json_set(root, "findings", arr);
+    gp_json_set(root, "findings", gp_ctx_diags_json(ctx));
     if (gp_diags_dropped(ctx->d))
         gp_json_set_int(root, "notShown", (long long)gp_diags_dropped(ctx->d));
     gp_ctx_print_json(ctx, root);
