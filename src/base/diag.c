@@ -168,6 +168,13 @@ gp_diag_rule(struct gp_diags *d, const char *rule)
         g->rule = rule;
 }
 
+void
+gp_diags_reset(struct gp_diags *d)
+{
+    d->n = 0;
+    d->errors = d->warnings = d->dropped = 0;
+}
+
 size_t
 gp_diags_errors(const struct gp_diags *d)
 {

@@ -53,6 +53,10 @@ void gp_diag_hint(struct gp_diags *d, const char *fmt, ...)
 /* Tags the most recent diagnostic with a stable rule id (static string). */
 void gp_diag_rule(struct gp_diags *d, const char *rule);
 
+/* Forgets every recorded diagnostic and the counts; the registered sources
+ * stay. */
+void gp_diags_reset(struct gp_diags *d);
+
 size_t gp_diags_errors(const struct gp_diags *d);
 size_t gp_diags_warnings(const struct gp_diags *d);
 /* Diagnostics sorted by file, line, column, then recording order. The array

@@ -19,6 +19,7 @@ struct route {
 
 static const struct route routes[] = {
     {NULL, "validate", &gp_cmd_validate},
+    {NULL, "check", &gp_cmd_check},
     {NULL, "simulate", &gp_cmd_simulate},
     {NULL, "recommend", &gp_cmd_recommend},
     {NULL, "generate", &gp_cmd_generate},
@@ -40,6 +41,8 @@ main_help(FILE *out)
           "commands:\n"
           "  validate FILE...          check inventory and workload files\n"
           "  recommend INVENTORY...    plan GPU sharing and emit the configs\n"
+          "  check FILE...             lint GPU-sharing configs before they "
+          "reach a cluster\n"
           "  simulate SCENARIO         simulate workloads sharing GPUs\n"
           "  generate [--nodes N]      write a seeded synthetic inventory\n"
           "  models [list]             list the GPU catalogue\n"
@@ -95,6 +98,31 @@ gp_ctx_print_json(struct gp_ctx *ctx, struct gp_json *doc)
     gp_json_free(doc);
 }
 
+struct gp_json *
+gp_ctx_diags_json(struct gp_ctx *ctx)
+{
+    static const char *const sev[] = {"error", "warning", "note"};
+    struct gp_json *arr = gp_json_array();
+    const struct gp_diag *v;
+    size_t n, i;
+
+    v = gp_diags_sorted(ctx->d, &n);
+    for (i = 0; i < n; i++) {
+        struct gp_json *o = gp_json_object();
+
+        if (v[i].rule)
+            gp_json_set_str(o, "rule", v[i].rule);
+        gp_json_set_str(o, "severity", sev[v[i].sev]);
+        gp_json_set_str(o, "file", v[i].loc.file);
+        gp_json_set_int(o, "line", v[i].loc.line);
+        gp_json_set_int(o, "column", v[i].loc.col);
+        gp_json_set_str(o, "message", v[i].msg);
+        gp_json_set_str(o, "hint", v[i].hint);
+        gp_json_push(arr, o);
+    }
+    return arr;
+}
+
 static int
 run_cmd(struct gp_ctx *ctx, const struct gp_cmd *cmd, int argc, char **argv)
 {
@@ -112,7 +140,7 @@ static int
 dispatch(struct gp_ctx *ctx, int argc, char **argv)
 {
     const char *words[] = {"validate", "simulate", "recommend", "models", "mig",
-                           "generate", "version",
+                           "generate", "check", "version",
                            "help"};
     const char *cmd, *sugg;
     size_t i;

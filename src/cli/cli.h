@@ -80,10 +80,13 @@ void gp_ctx_print(struct gp_ctx *ctx, const char *s);
 struct gp_json;
 /* Renders a JSON document to ctx->out and frees it. */
 void gp_ctx_print_json(struct gp_ctx *ctx, struct gp_json *doc);
+/* The recorded diagnostics, sorted, as a JSON array of {rule (when set),
+ * severity, file, line, column, message, hint}. */
+struct gp_json *gp_ctx_diags_json(struct gp_ctx *ctx);
 
 extern const struct gp_cmd gp_cmd_models, gp_cmd_models_show,
     gp_cmd_mig_layouts, gp_cmd_mig_validate, gp_cmd_validate,
-    gp_cmd_simulate, gp_cmd_recommend, gp_cmd_generate;
+    gp_cmd_simulate, gp_cmd_recommend, gp_cmd_generate, gp_cmd_check;
 
 int gp_cli_main(int argc, char **argv);
 

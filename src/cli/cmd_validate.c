@@ -16,29 +16,6 @@ static const struct gp_opt opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-static struct gp_json *
-diags_json(struct gp_diags *d)
-{
-    struct gp_json *arr = gp_json_array();
-    const struct gp_diag *v;
-    size_t n, i;
-
-    v = gp_diags_sorted(d, &n);
-    for (i = 0; i < n; i++) {
-        struct gp_json *o = gp_json_object();
-        static const char *const sev[] = {"error", "warning", "note"};
-
-        gp_json_set_str(o, "severity", sev[v[i].sev]);
-        gp_json_set_str(o, "file", v[i].loc.file);
-        gp_json_set_int(o, "line", v[i].loc.line);
-        gp_json_set_int(o, "column", v[i].loc.col);
-        gp_json_set_str(o, "message", v[i].msg);
-        gp_json_set_str(o, "hint", v[i].hint);
-        gp_json_push(arr, o);
-    }
-    return arr;
-}
-
 static int
 run(struct gp_ctx *ctx, struct gp_args *args)
 {
@@ -86,7 +63,7 @@ run(struct gp_ctx *ctx, struct gp_args *args)
             gp_json_set_int(root, "workloads", (long long)inv->n_loads);
             gp_json_set_int(root, "replicas", (long long)replicas);
         }
-        gp_json_set(root, "diagnostics", diags_json(ctx->d));
+        gp_json_set(root, "diagnostics", gp_ctx_diags_json(ctx));
         gp_ctx_print_json(ctx, root);
     } else if (ok) {
         fprintf(ctx->out, "%s: valid\n", inv->name);

@@ -24,6 +24,7 @@
 #include "plan/mipsolve.h"
 #include "sim/analytic.h"
 #include "sim/calib.h"
+#include "sim/colocate.h"
 #include "sim/engine.h"
 #include "sim/scenario.h"
 
@@ -84,121 +85,38 @@ per_replica_rate(const struct gp_workload *w)
                                             : 0;
 }
 
-static bool
-meets(const struct gp_workload *w, const struct gp_sim_proc_result *r)
-{
-    if (!r->stable)
-        return false;
-    if (w->target_p99_s > 0 && (!r->has_latency || r->p99 > w->target_p99_s))
-        return false;
-    if (w->target_throughput > 0 &&
-        r->throughput < w->target_throughput * (1 - 1e-9))
-        return false;
-    return true;
-}
-
-static double
-auto_duration(const struct gp_sim_domain *dom)
-{
-    double slowest = HUGE_VAL, d;
-    size_t i;
-
-    for (i = 0; i < dom->n_procs; i++) {
-        const struct gp_workload *w = dom->procs[i].w;
-        double r = w->traffic == GP_TRAFFIC_POISSON
-                       ? dom->procs[i].rate
-                       : 1.0 / (w->service_time_s + w->think_time_s);
-
-        if (r > 0 && r < slowest)
-            slowest = r;
-    }
-    d = slowest < HUGE_VAL ? 20000.0 / slowest : 60;
-    return d < 60 ? 60 : d > 3600 ? 3600 : d;
-}
-
-/* Predicts each of k processes (workloads ws[]) sharing one domain: the
- * whole GPU under 'mode' with 'n' device-plugin replicas, or MIG instance
- * 'mig'. By the analytic estimate; past its trusted load
- * (GP_ANALYTIC_MAX_LOAD) by the event engine while the plan's engine budget
- * (simulated events) lasts, and refused after that: a large inventory
- * keeps its shared GPUs out of the saturation knee rather than take
- * minutes. With engine_only the engine judges every co-location. */
 static void
 evaluate(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
          uint32_t n, const struct gp_mig_profile *mig,
          const struct gp_workload *const *ws, size_t k, struct pred *out)
 {
-    struct gp_sim_proc procs[MAX_COLOC];
-    struct gp_sim_domain dom;
-    struct gp_sim_gpu g;
+    struct gp_colocation c;
+    struct gp_colocation_how how;
     struct gp_sim_domain_result r;
-    bool engine = P->o->engine_only, untrusted = false;
     size_t i;
 
-    memset(&dom, 0, sizeof(dom));
-    memset(&g, 0, sizeof(g));
-    for (i = 0; i < k; i++) {
-        memset(&procs[i], 0, sizeof(procs[i]));
-        procs[i].w = ws[i];
-        procs[i].rate = per_replica_rate(ws[i]);
-    }
-    g.name = "plan";
-    g.model = mc->m;
-    g.calib = &mc->calib;
-    g.calib_exact = mc->exact;
-    g.mps_thread_pct = 100;
-    dom.procs = procs;
-    dom.n_procs = k;
-    dom.sm_frac = dom.bw_frac = 1;
-    dom.memory_mib = mc->m->memory_mib;
-    switch (mode) {
-    case GP_PLAN_EXCLUSIVE:
-        g.mode = GP_SIM_EXCLUSIVE;
-        break;
-    case GP_PLAN_TIME_SLICING:
-        g.mode = GP_SIM_TIME_SLICING;
-        g.replicas = n;
-        dom.time_sliced = k > 1;
-        break;
-    case GP_PLAN_MPS:
-        g.mode = GP_SIM_MPS;
-        g.replicas = n;
-        /* what the device plugin's MPS daemon sets (config-formats 1.9) */
-        g.mps_thread_pct = floor(100.0 / n);
-        g.mps_mem_limit = (mc->m->memory_mib / n) << 20;
-        dom.mps = true;
-        break;
-    case GP_PLAN_MIG:
-        g.mode = GP_SIM_MIG;
-        dom.mig = mig;
-        dom.sm_frac = (double)mig->sm_count / (double)mc->m->sm_count;
-        dom.bw_frac = (double)mig->memory_slices /
-                      (double)mc->m->mig->memory_slices;
-        dom.memory_mib = mig->memory_mib;
-        break;
-    }
-    g.domains = &dom;
-    g.n_domains = 1;
+    memset(&c, 0, sizeof(c));
+    c.model = mc->m;
+    c.calib = &mc->calib;
+    c.calib_exact = mc->exact;
+    c.mig = mode == GP_PLAN_MIG ? mig : NULL;
+    c.sharing = mode == GP_PLAN_TIME_SLICING ? GP_SIM_TIME_SLICING
+                : mode == GP_PLAN_MPS        ? GP_SIM_MPS
+                                             : GP_SIM_EXCLUSIVE;
+    c.replicas = n;
+    c.engine_only = P->o->engine_only;
+    c.seed = P->o->seed;
+    /* past the trusted load the engine decides, while its budget lasts */
+    c.engine_budget = P->engine_events < P->o->engine_budget
+                          ? P->o->engine_budget - P->engine_events
+                          : 0;
     P->evals++;
     if (!P->scratch)
         P->scratch = gp_arena_new();
-    if (!engine) {
-        gp_analytic_domain(&r, P->scratch, &g, &dom);
-        untrusted = !gp_analytic_trusted(&r);
-        /* past the trusted load the engine decides, while its budget
-         * lasts */
-        engine = untrusted && P->engine_events < P->o->engine_budget;
-    }
-    if (engine) {
-        double dur = auto_duration(&dom);
-
-        untrusted = false;
+    gp_sim_colocate(&r, &how, P->scratch, &c, ws, k);
+    if (how.by_engine)
         P->engine_evals++;
-        gp_arena_reset(P->scratch);
-        gp_sim_domain(&r, P->scratch, &g, &dom, dur,
-                      dur / 10 < 10 ? dur / 10 : 10, P->o->seed);
-        P->engine_events += r.events;
-    }
+    P->engine_events += how.events;
     for (i = 0; i < k; i++) {
         const struct gp_sim_proc_result *pr = &r.procs[i];
 
@@ -208,9 +126,9 @@ evaluate(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
         out[i].load = r.load;
         out[i].has_lat = pr->has_latency;
         out[i].stable = pr->stable;
-        out[i].meets = !untrusted && meets(ws[i], pr);
-        out[i].engine = engine;
-        out[i].untrusted = untrusted;
+        out[i].meets = !how.untrusted && gp_sim_meets_targets(ws[i], pr);
+        out[i].engine = how.by_engine;
+        out[i].untrusted = how.untrusted;
     }
     gp_arena_reset(P->scratch);
 }

@@ -351,6 +351,23 @@ scalar(struct builder *b, yaml_event_t *ev)
     n->str = gp_arena_strndup(b->a, (const char *)ev->data.scalar.value, len);
     n->len = len;
     n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+    switch (ev->data.scalar.style) {
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+        n->style = GP_YSTYLE_SINGLE;
+        break;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+        n->style = GP_YSTYLE_DOUBLE;
+        break;
+    case YAML_LITERAL_SCALAR_STYLE:
+        n->style = GP_YSTYLE_LITERAL;
+        break;
+    case YAML_FOLDED_SCALAR_STYLE:
+        n->style = GP_YSTYLE_FOLDED;
+        break;
+    default:
+        n->style = GP_YSTYLE_PLAIN;
+        break;
+    }
     n->tag = ev->data.scalar.plain_implicit || ev->data.scalar.quoted_implicit
                  ? NULL
                  : dup_opt(b, ev->data.scalar.tag);
@@ -582,4 +599,237 @@ gp_ynode_describe(const struct gp_ynode *n)
             return "string";
     }
     return n->len ? "number" : "null";
+}
+
+/* ---- positions inside scalar values ------------------------------------ */
+
+/* A cursor over the source text: byte offset plus the 1-based line and
+ * column (characters) that libyaml would report there. */
+struct cursor {
+    const char *text;
+    size_t len, off;
+    uint32_t line, col;
+};
+
+static size_t
+char_width(unsigned char c)
+{
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0)
+        return 2;
+    if ((c & 0xF0) == 0xE0)
+        return 3;
+    return 4;
+}
+
+static bool
+at_break(const struct cursor *c)
+{
+    return c->off < c->len &&
+           (c->text[c->off] == '\n' || c->text[c->off] == '\r');
+}
+
+static void
+advance(struct cursor *c)
+{
+    if (c->off >= c->len)
+        return;
+    if (c->text[c->off] == '\r' || c->text[c->off] == '\n') {
+        if (c->text[c->off] == '\r' && c->off + 1 < c->len &&
+            c->text[c->off + 1] == '\n')
+            c->off++;
+        c->off++;
+        c->line++;
+        c->col = 1;
+        return;
+    }
+    c->off += char_width((unsigned char)c->text[c->off]);
+    if (c->off > c->len)
+        c->off = c->len;
+    c->col++;
+}
+
+static bool
+is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* Places the cursor on the character libyaml reported at n->loc. */
+static bool
+seek(struct cursor *c, const struct gp_ynode *n)
+{
+    while (c->off < c->len && c->line < n->loc.line) {
+        if (at_break(c))
+            advance(c);
+        else
+            c->off++;
+    }
+    while (c->off < c->len && c->col < n->loc.col && !at_break(c))
+        advance(c);
+    return c->line == n->loc.line && c->col == n->loc.col;
+}
+
+/* True when only blanks stand between the cursor and the end of the line. */
+static bool
+rest_is_blank(const struct cursor *c)
+{
+    size_t i;
+
+    for (i = c->off; i < c->len && is_blank(c->text[i]); i++)
+        ;
+    return i >= c->len || c->text[i] == '\n' || c->text[i] == '\r';
+}
+
+static struct gp_loc
+cursor_loc(const struct gp_ynode *n, const struct cursor *c)
+{
+    struct gp_loc l = n->loc;
+
+    l.line = c->line;
+    l.col = c->col;
+    l.len = 1;
+    return l;
+}
+
+/* Flow scalars (plain, single- and double-quoted): walks the value the way
+ * libyaml builds it - escapes, '' in single quotes, trailing blanks trimmed,
+ * a line break folded to a space or, followed by empty lines, to one newline
+ * per empty line - until the value position reaches (line, col). */
+static struct gp_loc
+locate_flow(const struct gp_ynode *n, struct cursor *c, uint32_t line,
+            uint32_t col)
+{
+    char quote = n->style == GP_YSTYLE_DOUBLE   ? '"'
+                 : n->style == GP_YSTYLE_SINGLE ? '\''
+                                                : 0;
+    uint32_t vline = 1, vcol = 1;
+
+    if (quote)
+        advance(c);
+    while (c->off < c->len) {
+        char ch = c->text[c->off];
+
+        if (vline == line && vcol == col)
+            return cursor_loc(n, c);
+        if (vline > line)
+            break;
+        if (quote && ch == quote) {
+            if (quote == '\'' && c->off + 1 < c->len &&
+                c->text[c->off + 1] == '\'') {
+                advance(c);
+                advance(c);
+                vcol++;
+                continue;
+            }
+            break;
+        }
+        if (quote == '"' && ch == '\\' && c->off + 1 < c->len) {
+            char e = c->text[c->off + 1];
+            size_t k, width = e == 'x' ? 4 : e == 'u' ? 6 : e == 'U' ? 10 : 2;
+
+            if (e == '\n' || e == '\r') {
+                /* An escaped line break joins the lines with nothing. */
+                advance(c);
+                advance(c);
+                while (c->off < c->len && is_blank(c->text[c->off]))
+                    advance(c);
+                continue;
+            }
+            for (k = 0; k < width && c->off < c->len && !at_break(c); k++)
+                advance(c);
+            if (e == 'n') {
+                vline++;
+                vcol = 1;
+            } else {
+                vcol++;
+            }
+            continue;
+        }
+        if (is_blank(ch) && rest_is_blank(c)) {
+            while (c->off < c->len && is_blank(c->text[c->off]))
+                advance(c);
+            continue;
+        }
+        if (at_break(c)) {
+            uint32_t empty = 0;
+
+            advance(c);
+            for (;;) {
+                while (c->off < c->len && is_blank(c->text[c->off]))
+                    advance(c);
+                if (!at_break(c))
+                    break;
+                advance(c);
+                empty++;
+            }
+            if (empty) {
+                vline += empty;
+                vcol = 1;
+            } else {
+                vcol++;
+            }
+            continue;
+        }
+        advance(c);
+        vcol++;
+    }
+    return n->loc;
+}
+
+/* Literal blocks keep every line: value line k is the k-th line after the
+ * header, shifted right by the block's indentation (that of its first
+ * non-empty line). */
+static struct gp_loc
+locate_block(const struct gp_ynode *n, struct cursor *c, uint32_t line,
+             uint32_t col)
+{
+    struct cursor p;
+    uint32_t indent = 0;
+    struct gp_loc l = n->loc;
+
+    while (c->off < c->len && !at_break(c))
+        advance(c);
+    advance(c);
+    /* The first line with text sets the indentation. */
+    p = *c;
+    for (;;) {
+        uint32_t spaces = 0;
+
+        while (p.off < p.len && p.text[p.off] == ' ') {
+            advance(&p);
+            spaces++;
+        }
+        if (p.off >= p.len)
+            break;
+        if (!at_break(&p)) {
+            indent = spaces;
+            break;
+        }
+        advance(&p);
+    }
+    if (n->style == GP_YSTYLE_FOLDED && line > 1)
+        return n->loc;
+    l.line = c->line + line - 1;
+    l.col = indent + col;
+    l.len = 1;
+    return l;
+}
+
+struct gp_loc
+gp_yscalar_locate(const struct gp_ynode *n, const char *text, size_t len,
+                  uint32_t line, uint32_t col)
+{
+    struct cursor c = {text, len, 0, 1, 1};
+
+    /* libyaml does not count a byte-order mark as a column. */
+    if (text && len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        c.off = 3;
+    if (!n || n->kind != GP_YSCALAR || line == 0 || col == 0 || !text ||
+        !seek(&c, n))
+        return n ? n->loc : (struct gp_loc){NULL, 0, 0, 0};
+    if (n->style == GP_YSTYLE_LITERAL || n->style == GP_YSTYLE_FOLDED)
+        return locate_block(n, &c, line, col);
+    return locate_flow(n, &c, line, col);
 }

@@ -18,6 +18,16 @@ struct gp_arena;
 
 enum gp_ykind { GP_YSCALAR, GP_YSEQ, GP_YMAP };
 
+/* How a scalar was written; decides how positions inside its value map back
+ * to the source (gp_yscalar_locate). */
+enum gp_ystyle {
+    GP_YSTYLE_PLAIN,
+    GP_YSTYLE_SINGLE,  /* 'single quoted' */
+    GP_YSTYLE_DOUBLE,  /* "double quoted" */
+    GP_YSTYLE_LITERAL, /* | block */
+    GP_YSTYLE_FOLDED,  /* > block */
+};
+
 struct gp_ypair;
 
 struct gp_ynode {
@@ -28,6 +38,7 @@ struct gp_ynode {
     const char *str;        /* NUL-terminated; may hold NULs (see len) */
     size_t len;
     bool quoted;            /* single/double quoted or block scalar */
+    enum gp_ystyle style;
     /* sequence */
     struct gp_ynode **items;
     size_t n_items;
@@ -64,6 +75,17 @@ struct gp_ystream {
 int gp_yaml_parse(struct gp_ystream **out, struct gp_arena *a,
                   const char *file, const char *text, size_t len,
                   const struct gp_ylimits *lim, struct gp_diags *d);
+
+/* Where the character at 1-based 'line' and 'col' (characters, as a YAML
+ * parser of the value counts them) of scalar n's value stands in 'text', the
+ * source n was parsed from. Lets a document embedded in a string (a
+ * ConfigMap's data) report positions in the file the user edits. Exact for
+ * literal blocks ('|'), single- and double-quoted scalars (escapes and line
+ * folding undone) and plain scalars; folded blocks ('>') fold their lines
+ * into one, so only their first line maps exactly. Any position that falls
+ * outside the value, and line 0, give n's own location. */
+struct gp_loc gp_yscalar_locate(const struct gp_ynode *n, const char *text,
+                                size_t len, uint32_t line, uint32_t col);
 
 /* True for a plain "", "~", "null", "Null" or "NULL". */
 bool gp_ynode_is_null(const struct gp_ynode *n);

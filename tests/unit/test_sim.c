@@ -17,9 +17,11 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "harness.h"
+#include "inventory/inventory.h"
 #include "model/gpu.h"
 #include "sim/analytic.h"
 #include "sim/calib.h"
+#include "sim/colocate.h"
 #include "sim/engine.h"
 #include "sim/hist.h"
 #include "sim/perf.h"
@@ -752,4 +754,55 @@ sim_validates_against_parvagpu_mig(void)
     OK(cnt >= 18);
     OK(worst < 0.35);
     free(rows);
+}
+
+/* ---- one device as the device plugin shares it ------------------------- */
+
+void
+sim_colocate_shares_like_the_device_plugin(void)
+{
+    static const char inv[] =
+        "apiVersion: gpuplan.dev/v1alpha1\n"
+        "kind: Inventory\n"
+        "workloads:\n"
+        "- name: light\n"
+        "  gpuMemory: 4Gi\n"
+        "  compute: {serviceTime: 2ms, smFraction: 0.5}\n"
+        "  traffic: {pattern: poisson, requestsPerSecond: 50}\n";
+    struct gp_inventory *v = NULL;
+    struct gp_sim_domain_result r;
+    struct gp_colocation c;
+    const struct gp_workload *ws[4];
+    struct gp_colocation_how how;
+    size_t i;
+
+    h100();
+    OK(gp_inventory_parse(&v, A, "inv.yaml", inv, strlen(inv), CAT, D) == 0);
+    if (!v)
+        return;
+    for (i = 0; i < 4; i++)
+        ws[i] = &v->loads[0];
+    memset(&c, 0, sizeof(c));
+    c.model = gp_catalog_find(CAT, "H100-SXM5-80GB");
+    c.calib = &H100;
+    c.calib_exact = true;
+    c.seed = 1;
+    c.engine_budget = UINT64_MAX;
+    /* Alone: a light load the analytic estimate is trusted with. */
+    gp_sim_colocate(&r, &how, A, &c, ws, 1);
+    OK(!how.by_engine && !how.untrusted);
+    OK(r.procs[0].stable);
+    DBL_NEAR(r.procs[0].throughput, 50, 0.5);
+    OK(r.dom == NULL);
+    /* MPS x4: each client keeps up, and is held to floor(80 GiB / 4). */
+    c.sharing = GP_SIM_MPS;
+    c.replicas = 4;
+    c.engine_only = true;
+    gp_sim_colocate(&r, &how, A, &c, ws, 4);
+    OK(how.by_engine && how.events > 0);
+    for (i = 0; i < 4; i++) {
+        OK(r.procs[i].stable);
+        DBL_NEAR(r.procs[i].throughput, 50, 2.5);
+        INT_EQ(r.procs[i].mem_limit_mib, c.model->memory_mib / 4);
+    }
 }
