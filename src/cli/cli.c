@@ -21,6 +21,7 @@ static const struct route routes[] = {
     {NULL, "validate", &gp_cmd_validate},
     {NULL, "simulate", &gp_cmd_simulate},
     {NULL, "recommend", &gp_cmd_recommend},
+    {NULL, "report", &gp_cmd_report},
     {NULL, "generate", &gp_cmd_generate},
     {"models", "show", &gp_cmd_models_show},
     {"models", "list", &gp_cmd_models},
@@ -40,6 +41,9 @@ main_help(FILE *out)
           "commands:\n"
           "  validate FILE...          check inventory and workload files\n"
           "  recommend INVENTORY...    plan GPU sharing and emit the configs\n"
+          "  report INVENTORY... -o DIR\n"
+          "                            write the plan as an HTML, Markdown and "
+          "JSON report\n"
           "  simulate SCENARIO         simulate workloads sharing GPUs\n"
           "  generate [--nodes N]      write a seeded synthetic inventory\n"
           "  models [list]             list the GPU catalogue\n"
@@ -111,8 +115,8 @@ run_cmd(struct gp_ctx *ctx, const struct gp_cmd *cmd, int argc, char **argv)
 static int
 dispatch(struct gp_ctx *ctx, int argc, char **argv)
 {
-    const char *words[] = {"validate", "simulate", "recommend", "models", "mig",
-                           "generate", "version",
+    const char *words[] = {"validate", "simulate", "recommend", "report",
+                           "models",   "mig",      "generate",  "version",
                            "help"};
     const char *cmd, *sugg;
     size_t i;

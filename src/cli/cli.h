@@ -83,7 +83,7 @@ void gp_ctx_print_json(struct gp_ctx *ctx, struct gp_json *doc);
 
 extern const struct gp_cmd gp_cmd_models, gp_cmd_models_show,
     gp_cmd_mig_layouts, gp_cmd_mig_validate, gp_cmd_validate,
-    gp_cmd_simulate, gp_cmd_recommend, gp_cmd_generate;
+    gp_cmd_simulate, gp_cmd_recommend, gp_cmd_report, gp_cmd_generate;
 
 int gp_cli_main(int argc, char **argv);
 
