@@ -79,16 +79,15 @@ static struct gp_plan *
 synth_plan(struct gp_arena *a, const struct gp_inventory *inv)
 {
     struct gp_plan *p = gp_arena_calloc(a, 1, sizeof(*p));
-    struct pool_groups *pg = gp_arena_calloc(a, inv->n_pools,
-                                             sizeof(*pg));
+    struct pool_groups *pg = gp_arena_calloc(a, inv->n_pools, sizeof(*pg));
     size_t i, n_un = 0, ng = 0;
 
     p->inv = inv;
     p->groups = gp_arena_calloc(a, 2 * inv->n_pools, sizeof(*p->groups));
     p->pools = gp_arena_calloc(a, inv->n_pools, sizeof(*p->pools));
     p->n_pools = inv->n_pools;
-    p->unplaced = gp_arena_calloc(a, inv->n_loads / 1000 + 1,
-                                  sizeof(*p->unplaced));
+    p->unplaced =
+        gp_arena_calloc(a, inv->n_loads / 1000 + 1, sizeof(*p->unplaced));
     /* count placements per group */
     for (i = 0; i < inv->n_loads; i++) {
         struct pool_groups *g = &pg[i % inv->n_pools];
@@ -120,8 +119,8 @@ synth_plan(struct gp_arena *a, const struct gp_inventory *inv)
         s->replicas = 4;
         s->mode = i % 2 ? GP_PLAN_MPS : GP_PLAN_TIME_SLICING;
         if (np->gpu->mig && i % 3 == 0) {
-            struct gp_mig_layout *lay = gp_arena_calloc(
-                a, np->gpus_per_node, sizeof(*lay));
+            struct gp_mig_layout *lay =
+                gp_arena_calloc(a, np->gpus_per_node, sizeof(*lay));
             uint32_t k;
 
             g->mig = mig_fill(np->gpu->mig, &lay[0]);
@@ -138,8 +137,8 @@ synth_plan(struct gp_arena *a, const struct gp_inventory *inv)
         per_node = (uint64_t)np->gpus_per_node *
                    (s->mode == GP_PLAN_MIG ? s->layouts[0].n : s->replicas);
         s->nodes = (uint32_t)((g->r_shared + per_node - 1) / per_node);
-        e->nodes = (uint32_t)((g->r_excl + np->gpus_per_node - 1) /
-                              np->gpus_per_node);
+        e->nodes =
+            (uint32_t)((g->r_excl + np->gpus_per_node - 1) / np->gpus_per_node);
         s->gpus_used = s->nodes * np->gpus_per_node;
         e->gpus_used = (uint32_t)g->r_excl;
         s->gpu_mem_mib = e->gpu_mem_mib = np->gpu->memory_mib;
@@ -175,8 +174,8 @@ synth_plan(struct gp_arena *a, const struct gp_inventory *inv)
         as->resource = "nvidia.com/gpu";
         if (grp->mode == GP_PLAN_MIG) {
             as->mig = g->mig;
-            as->resource = gp_arena_printf(a, "nvidia.com/mig-%s",
-                                           g->mig->name);
+            as->resource =
+                gp_arena_printf(a, "nvidia.com/mig-%s", g->mig->name);
         }
         as->offered = w->rps > 0 ? w->rps / w->replicas : 0;
         as->throughput = as->offered > 0 ? as->offered : 10;
@@ -220,8 +219,8 @@ main(int argc, char **argv)
     }
     if (gp_catalog_load(&cat, a, NULL, d) < 0 ||
         gp_generate_inventory(&go, cat, &yaml, d) < 0 ||
-        gp_inventory_parse(&inv, a, "big.yaml", yaml.buf, yaml.len, cat,
-                           d) < 0) {
+        gp_inventory_parse(&inv, a, "big.yaml", yaml.buf, yaml.len, cat, d) <
+            0) {
         gp_diags_print(d, stderr);
         return 1;
     }
@@ -271,12 +270,10 @@ main(int argc, char **argv)
     }
     printf("report_render: %u nodes, %zu pools, %zu node groups, %zu "
            "placements, %zu unplaced\n",
-           go.nodes, inv->n_pools, plan->n_groups, n_assigns,
-           plan->n_unplaced);
+           go.nodes, inv->n_pools, plan->n_groups, n_assigns, plan->n_unplaced);
     printf("  best of 3: %.1f ms (build %.1f, html %.1f, markdown %.1f, json "
            "%.1f; target < 2000 ms)\n",
-           best * 1e3, t_build * 1e3, t_html * 1e3, t_md * 1e3,
-           t_json * 1e3);
+           best * 1e3, t_build * 1e3, t_html * 1e3, t_md * 1e3, t_json * 1e3);
     printf("  sizes: report.html %zu bytes, report.md %zu, report.json %zu\n",
            html_len, md_len, json_len);
     gp_strbuf_release(&yaml);

@@ -75,8 +75,8 @@ run(struct gp_ctx *ctx, struct gp_args *args)
     po.engine_only = gp_args_flag(args, "engine");
     if (gp_ctx_catalog(ctx, &cat) < 0)
         return gp_ctx_flush_diags(ctx);
-    if (gp_inventory_load(&inv, ctx->a, args->pos, args->n_pos, cat,
-                          ctx->d) < 0)
+    if (gp_inventory_load(&inv, ctx->a, args->pos, args->n_pos, cat, ctx->d) <
+        0)
         return gp_ctx_flush_diags(ctx);
     if (gp_plan_make(&plan, ctx->a, inv, &po, ctx->d) < 0)
         return gp_ctx_flush_diags(ctx);

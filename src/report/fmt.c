@@ -156,9 +156,10 @@ gp_report_summary_text(struct gp_strbuf *o, const struct gp_report *r)
     gp_strbuf_puts(o, " (");
     gp_rfmt_money_change(o, r->cost_day_saved);
     gp_strbuf_puts(o, ")\n");
-    gp_strbuf_printf(o, "  findings: %zu target%s missed, %zu workload%s not "
-                        "placed, %zu pool%s over capacity; %zu placement%s "
-                        "flagged\n",
+    gp_strbuf_printf(o,
+                     "  findings: %zu target%s missed, %zu workload%s not "
+                     "placed, %zu pool%s over capacity; %zu placement%s "
+                     "flagged\n",
                      r->n_missed, r->n_missed == 1 ? "" : "s", r->n_unplaced,
                      r->n_unplaced == 1 ? "" : "s", r->n_over_capacity,
                      r->n_over_capacity == 1 ? "" : "s", r->n_flagged,

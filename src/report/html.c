@@ -149,8 +149,7 @@ dup_text(struct gp_arena *a, struct gp_strbuf *sb)
 static void
 figure_open(struct gp_strbuf *o, const char *kind)
 {
-    gp_strbuf_printf(o, "<figure class=\"chart\" data-chart=\"%s\">\n",
-                     kind);
+    gp_strbuf_printf(o, "<figure class=\"chart\" data-chart=\"%s\">\n", kind);
 }
 
 static void
@@ -217,8 +216,9 @@ chart_gpus(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
     gp_svg_bar_chart(o, &c);
     gp_strbuf_printf(&cap, "GPUs provisioned per node pool. %s", c.desc);
     if (n < r->n_pools) {
-        gp_strbuf_printf(&cap, " The %zu largest of %zu pools; the table "
-                               "lists all.",
+        gp_strbuf_printf(&cap,
+                         " The %zu largest of %zu pools; the table "
+                         "lists all.",
                          n, r->n_pools);
     }
     figure_close(o, cap.buf);
@@ -462,8 +462,9 @@ chart_targets(struct gp_strbuf *o, const struct gp_report *r,
     gp_svg_bar_chart(o, &c);
     gp_strbuf_puts(&t, c.desc);
     if (n < m)
-        gp_strbuf_printf(&t, " The %zu placements closest to their target "
-                             "of %zu; the table lists all.",
+        gp_strbuf_printf(&t,
+                         " The %zu placements closest to their target "
+                         "of %zu; the table lists all.",
                          n, m);
     if (c.max > 0)
         gp_strbuf_puts(&t, " Bars past 300% are cut; their text gives the "
@@ -586,9 +587,10 @@ summary(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
                 gp_strbuf_puts(o, ".</li>\n");
             }
         if (n > FINDINGS_MAX)
-            gp_strbuf_printf(o, "<li>%zu more placements miss their target; "
-                                "see <a href=\"#workloads\">Workloads</a>."
-                                "</li>\n",
+            gp_strbuf_printf(o,
+                             "<li>%zu more placements miss their target; "
+                             "see <a href=\"#workloads\">Workloads</a>."
+                             "</li>\n",
                              n - FINDINGS_MAX);
         if (r->n_unplaced) {
             gp_strbuf_printf(o, "<li>Not placed: %zu workload%s (",
@@ -606,8 +608,9 @@ summary(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
         gp_strbuf_puts(o, "</ul></div>\n");
     }
     if (r->n_flagged)
-        gp_strbuf_printf(o, "<p>%zu of %zu placements carry a risk flag; see "
-                            "<a href=\"#workloads\">Workloads</a>.</p>\n",
+        gp_strbuf_printf(o,
+                         "<p>%zu of %zu placements carry a risk flag; see "
+                         "<a href=\"#workloads\">Workloads</a>.</p>\n",
                          r->n_flagged, r->n_loads);
     chart_gpus(o, r, a);
     chart_cost(o, r, a);
@@ -619,15 +622,26 @@ summary(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
 static void
 pools(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
 {
-    static const char *const cols[] = {
-        "Pool", "GPU", "Nodes used / available", "GPUs before",
-        "GPUs after", "Cost/day before", "Cost/day after",
-        "Load (hosting)", "Load (provisioned)", "Tightest memory headroom",
-        NULL};
-    static const char *const gcols[] = {
-        "Node group", "Sharing config", "Nodes", "GPUs hosting pods",
-        "Pod slots used", "GPU load", "Worst co-located memory / limit",
-        "Headroom", NULL};
+    static const char *const cols[] = {"Pool",
+                                       "GPU",
+                                       "Nodes used / available",
+                                       "GPUs before",
+                                       "GPUs after",
+                                       "Cost/day before",
+                                       "Cost/day after",
+                                       "Load (hosting)",
+                                       "Load (provisioned)",
+                                       "Tightest memory headroom",
+                                       NULL};
+    static const char *const gcols[] = {"Node group",
+                                        "Sharing config",
+                                        "Nodes",
+                                        "GPUs hosting pods",
+                                        "Pod slots used",
+                                        "GPU load",
+                                        "Worst co-located memory / limit",
+                                        "Headroom",
+                                        NULL};
     size_t i, j, k;
 
     gp_strbuf_puts(o, "<section id=\"pools\"><h2>Node pools</h2>\n"
@@ -732,8 +746,9 @@ pools(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
                 if (p->idle_nodes && l->room_idle) {
                     gp_strbuf_puts(o, "; ");
                     num(o, l->room + l->room_idle);
-                    gp_strbuf_printf(o, " if the pool's %u idle node%s "
-                                        "join%s it",
+                    gp_strbuf_printf(o,
+                                     " if the pool's %u idle node%s "
+                                     "join%s it",
                                      p->idle_nodes,
                                      p->idle_nodes == 1 ? "" : "s",
                                      p->idle_nodes == 1 ? "s" : "");
@@ -765,10 +780,19 @@ flags_html(struct gp_strbuf *o, unsigned flags)
 static void
 workloads(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
 {
-    static const char *const cols[] = {
-        "Workload", "Node group", "Resource", "Replicas",
-        "Throughput/s (offered)", "p50 / p99", "Target", "Against target",
-        "Memory peak / limit", "Status", "Risk", "Room for more", NULL};
+    static const char *const cols[] = {"Workload",
+                                       "Node group",
+                                       "Resource",
+                                       "Replicas",
+                                       "Throughput/s (offered)",
+                                       "p50 / p99",
+                                       "Target",
+                                       "Against target",
+                                       "Memory peak / limit",
+                                       "Status",
+                                       "Risk",
+                                       "Room for more",
+                                       NULL};
     size_t i;
 
     gp_strbuf_puts(o, "<section id=\"workloads\"><h2>Workloads</h2>\n");
@@ -888,8 +912,9 @@ assumptions(struct gp_strbuf *o, const struct gp_report *r)
                       "The inventory has ");
     num(o, r->gpus_capacity);
     gp_strbuf_puts(o, " GPUs in all.</li>\n");
-    gp_strbuf_printf(o, "<li><b>Predictions</b>: %llu co-locations "
-                        "predicted, %llu by the discrete-event engine",
+    gp_strbuf_printf(o,
+                     "<li><b>Predictions</b>: %llu co-locations "
+                     "predicted, %llu by the discrete-event engine",
                      (unsigned long long)p->evals,
                      (unsigned long long)p->engine_evals);
     if (r->engine_only)
@@ -897,9 +922,10 @@ assumptions(struct gp_strbuf *o, const struct gp_report *r)
     else
         gp_strbuf_puts(o, ", the others by the analytic estimate where it "
                           "trusts itself (load up to 0.7)");
-    gp_strbuf_printf(o, "; event-engine seed %llu. Each placement is judged "
-                        "in the worst co-location its group's config "
-                        "allows.</li>\n",
+    gp_strbuf_printf(o,
+                     "; event-engine seed %llu. Each placement is judged "
+                     "in the worst co-location its group's config "
+                     "allows.</li>\n",
                      (unsigned long long)r->seed);
     gp_strbuf_puts(o, "<li><b>Calibration</b> (time-slice and MPS "
                       "constants):<ul>\n");
@@ -916,8 +942,9 @@ assumptions(struct gp_strbuf *o, const struct gp_report *r)
         esc(o, c->date);
         gp_strbuf_puts(o, ", driver ");
         esc(o, c->driver);
-        gp_strbuf_puts(o, c->exact ? ")" : "), standing in: no calibration "
-                                           "was measured on this model");
+        gp_strbuf_puts(o, c->exact ? ")"
+                                   : "), standing in: no calibration "
+                                     "was measured on this model");
         gp_strbuf_puts(o, "</li>\n");
     }
     gp_strbuf_puts(o, "</ul></li>\n<li><b>GPU models</b> (catalogue):"

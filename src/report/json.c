@@ -196,8 +196,7 @@ assumptions(const struct gp_report *r)
     gp_json_set_int(o, "seed", (long long)r->seed);
     gp_json_set_bool(o, "engineOnly", r->engine_only);
     gp_json_set_int(o, "predictions", (long long)r->plan->evals);
-    gp_json_set_int(o, "predictionsByEngine",
-                    (long long)r->plan->engine_evals);
+    gp_json_set_int(o, "predictionsByEngine", (long long)r->plan->engine_evals);
     for (i = 0; i < r->n_calibs; i++) {
         const struct gp_report_calib *c = &r->calibs[i];
         const struct gp_gpu_model *m = c->model;

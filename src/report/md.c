@@ -14,7 +14,7 @@
 #include "plan/plan.h"
 #include "report/fmt.h"
 
-#define SLICE_W 12 /* characters per memory slice in the MIG pictures */
+#define SLICE_W 12      /* characters per memory slice in the MIG pictures */
 #define FINDINGS_MAX 20 /* findings listed one by one; past this, a count */
 
 /* Escapes with a backslash what could start markup or end a table cell
@@ -107,8 +107,9 @@ summary(struct gp_strbuf *o, const struct gp_report *r)
     gp_rfmt_count(o, r->gpus_hosting);
     gp_strbuf_puts(o, " of ");
     gp_rfmt_count(o, r->gpus_after);
-    gp_strbuf_printf(o, " provisioned. No plan with these sharing choices "
-                        "needs fewer than %.2f GPUs (lower bound).\n\n",
+    gp_strbuf_printf(o,
+                     " provisioned. No plan with these sharing choices "
+                     "needs fewer than %.2f GPUs (lower bound).\n\n",
                      r->gpus_lower_bound);
 
     gp_strbuf_puts(o, "### Findings\n\n");
@@ -133,15 +134,17 @@ summary(struct gp_strbuf *o, const struct gp_report *r)
             gp_strbuf_puts(o, ".\n");
         }
     if (n > FINDINGS_MAX)
-        gp_strbuf_printf(o, "- %zu more placements miss their target (see "
-                            "Workloads).\n",
+        gp_strbuf_printf(o,
+                         "- %zu more placements miss their target (see "
+                         "Workloads).\n",
                          n - FINDINGS_MAX);
     if (r->n_unplaced)
         gp_strbuf_printf(o, "- Not placed: %zu workload%s (see below).\n",
                          r->n_unplaced, r->n_unplaced == 1 ? "" : "s");
     if (r->n_flagged)
-        gp_strbuf_printf(o, "\n%zu of %zu placements carry a risk flag (see "
-                            "Workloads).\n",
+        gp_strbuf_printf(o,
+                         "\n%zu of %zu placements carry a risk flag (see "
+                         "Workloads).\n",
                          r->n_flagged, r->n_loads);
     gp_strbuf_puts(o, "\n");
 }
@@ -149,15 +152,26 @@ summary(struct gp_strbuf *o, const struct gp_report *r)
 static void
 pools(struct gp_strbuf *o, const struct gp_report *r)
 {
-    static const char *const cols[] = {
-        "Pool", "GPU", "Nodes used / available", "GPUs before",
-        "GPUs after", "Cost/day before", "Cost/day after",
-        "Load (hosting)", "Load (provisioned)", "Tightest memory headroom",
-        NULL};
-    static const char *const gcols[] = {
-        "Node group", "Sharing config", "Nodes", "GPUs hosting pods",
-        "Pod slots used", "GPU load", "Worst co-located memory / limit",
-        "Headroom", NULL};
+    static const char *const cols[] = {"Pool",
+                                       "GPU",
+                                       "Nodes used / available",
+                                       "GPUs before",
+                                       "GPUs after",
+                                       "Cost/day before",
+                                       "Cost/day after",
+                                       "Load (hosting)",
+                                       "Load (provisioned)",
+                                       "Tightest memory headroom",
+                                       NULL};
+    static const char *const gcols[] = {"Node group",
+                                        "Sharing config",
+                                        "Nodes",
+                                        "GPUs hosting pods",
+                                        "Pod slots used",
+                                        "GPU load",
+                                        "Worst co-located memory / limit",
+                                        "Headroom",
+                                        NULL};
     size_t i, j, k;
 
     gp_strbuf_puts(o, "## Node pools\n\n");
@@ -248,8 +262,9 @@ pools(struct gp_strbuf *o, const struct gp_report *r)
                 if (p->idle_nodes && l->room_idle) {
                     gp_strbuf_puts(o, "; ");
                     gp_rfmt_count(o, l->room + l->room_idle);
-                    gp_strbuf_printf(o, " if the pool's %u idle node%s "
-                                        "join%s it",
+                    gp_strbuf_printf(o,
+                                     " if the pool's %u idle node%s "
+                                     "join%s it",
                                      p->idle_nodes,
                                      p->idle_nodes == 1 ? "" : "s",
                                      p->idle_nodes == 1 ? "s" : "");
@@ -265,10 +280,11 @@ static void
 workloads(struct gp_strbuf *o, const struct gp_report *r)
 {
     static const char *const cols[] = {
-        "Workload", "Namespace", "Node group", "Resource", "Replicas",
-        "Offered/s", "Throughput/s", "p50", "p99", "Target", "Against target",
-        "Memory peak / limit", "Status", "Risk", "What-if room",
-        "Predicted by", NULL};
+        "Workload", "Namespace", "Node group",     "Resource",
+        "Replicas", "Offered/s", "Throughput/s",   "p50",
+        "p99",      "Target",    "Against target", "Memory peak / limit",
+        "Status",   "Risk",      "What-if room",   "Predicted by",
+        NULL};
     size_t i;
 
     gp_strbuf_puts(o, "## Workloads\n\n");
@@ -350,9 +366,8 @@ mig_picture(struct gp_strbuf *o, const struct gp_report_mig *m)
         const struct gp_mig_instance *in = &m->layout->inst[i];
         uint32_t e;
 
-        for (e = in->start; e < in->start + in->profile->memory_slices &&
-                            e < slots;
-             e++)
+        for (e = in->start;
+             e < in->start + in->profile->memory_slices && e < slots; e++)
             used[e] = true;
     }
     for (k = 0; k < slots;) {
@@ -467,8 +482,9 @@ assumptions(struct gp_strbuf *o, const struct gp_report *r)
                       "a month is 730 hours. The inventory has ");
     gp_rfmt_count(o, r->gpus_capacity);
     gp_strbuf_puts(o, " GPUs in all.\n");
-    gp_strbuf_printf(o, "- Predictions: %llu co-locations predicted, %llu by "
-                        "the discrete-event engine",
+    gp_strbuf_printf(o,
+                     "- Predictions: %llu co-locations predicted, %llu by "
+                     "the discrete-event engine",
                      (unsigned long long)p->evals,
                      (unsigned long long)p->engine_evals);
     if (r->engine_only)
@@ -476,9 +492,10 @@ assumptions(struct gp_strbuf *o, const struct gp_report *r)
     else
         gp_strbuf_puts(o, ", the others by the analytic estimate where it "
                           "trusts itself (load up to 0.7)");
-    gp_strbuf_printf(o, "; event-engine seed %llu. Each placement is judged "
-                        "in the worst co-location its group's config "
-                        "allows.\n",
+    gp_strbuf_printf(o,
+                     "; event-engine seed %llu. Each placement is judged "
+                     "in the worst co-location its group's config "
+                     "allows.\n",
                      (unsigned long long)r->seed);
     gp_strbuf_puts(o, "- Calibration (time-slice and MPS constants):\n");
     for (i = 0; i < r->n_calibs; i++) {

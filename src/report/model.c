@@ -97,13 +97,13 @@ flags_of(const struct gp_plan_group *g, const struct gp_plan_assign *as)
     unsigned f = 0;
 
     if (as->mem_limit_mib &&
-        (double)as->mem_need_mib >= GP_REPORT_OOM_SHARE *
-                                        (double)as->mem_limit_mib)
+        (double)as->mem_need_mib >=
+            GP_REPORT_OOM_SHARE * (double)as->mem_limit_mib)
         f |= GP_REPORT_OOM_RISK;
     /* time-slicing isolates no memory: the co-tenants' peaks count too */
     if (g->mode == GP_PLAN_TIME_SLICING && g->gpu_mem_mib &&
-        (double)g->worst_mem_mib >= GP_REPORT_OOM_SHARE *
-                                        (double)g->gpu_mem_mib)
+        (double)g->worst_mem_mib >=
+            GP_REPORT_OOM_SHARE * (double)g->gpu_mem_mib)
         f |= GP_REPORT_OOM_RISK;
     if ((g->mode == GP_PLAN_MPS || g->mode == GP_PLAN_TIME_SLICING) &&
         g->replicas > 1)
@@ -129,7 +129,7 @@ flags_of(const struct gp_plan_group *g, const struct gp_plan_assign *as)
 struct mig_slot {
     uint64_t hash;
     const char *key;
-    size_t idx;             /* into r->migs, +1; 0 when empty */
+    size_t idx; /* into r->migs, +1; 0 when empty */
 };
 
 static uint64_t
@@ -203,8 +203,7 @@ collect_migs(struct gp_report *r, struct gp_arena *a, const struct gp_plan *p)
                 size_t n = m->n_groups;
 
                 if (n == 0 || (n & (n - 1)) == 0)
-                    m->groups = gp_arena_grow(a, m->groups, n,
-                                              n ? n * 2 : 1,
+                    m->groups = gp_arena_grow(a, m->groups, n, n ? n * 2 : 1,
                                               sizeof(*m->groups));
                 m->groups[m->n_groups++] = g->name;
             }
@@ -284,8 +283,7 @@ mark_split(struct gp_report *r, struct gp_arena *a,
     for (i = 0; i < r->n_loads; i++) {
         const struct gp_workload *w = r->loads[i].as->w;
 
-        r->loads[i].split = w >= inv->loads &&
-                            w < inv->loads + inv->n_loads &&
+        r->loads[i].split = w >= inv->loads && w < inv->loads + inv->n_loads &&
                             seen[w - inv->loads] > 1;
     }
 }
@@ -325,15 +323,17 @@ gp_report_build(struct gp_report **out, struct gp_arena *a,
         const struct gp_node_pool *np = p->groups[i].pool;
 
         if (np < inv->pools || np >= inv->pools + inv->n_pools)
-            return gp_error_at(d, nowhere, "node group '%s' belongs to no "
-                                           "pool of inventory '%s'",
+            return gp_error_at(d, nowhere,
+                               "node group '%s' belongs to no "
+                               "pool of inventory '%s'",
                                p->groups[i].name, r->inventory);
         r->pools[np - inv->pools].n_groups++;
         n_assigns += p->groups[i].n_assigns;
     }
     if (p->pools && p->n_pools != inv->n_pools)
-        return gp_error_at(d, nowhere, "the plan has %zu pools, its "
-                                       "inventory %zu",
+        return gp_error_at(d, nowhere,
+                           "the plan has %zu pools, its "
+                           "inventory %zu",
                            p->n_pools, inv->n_pools);
     fill = gp_arena_calloc(a, inv->n_pools + 1, sizeof(*fill));
     for (i = 0; i < inv->n_pools; i++) {
@@ -344,8 +344,7 @@ gp_report_build(struct gp_report **out, struct gp_arena *a,
         rp->name = np->name;
         rp->gpu = np->gpu->id;
         rp->nodes_available = np->nodes;
-        rp->groups = gp_arena_calloc(a, rp->n_groups + 1,
-                                     sizeof(*rp->groups));
+        rp->groups = gp_arena_calloc(a, rp->n_groups + 1, sizeof(*rp->groups));
     }
 
     /* groups and placements */
@@ -367,16 +366,15 @@ gp_report_build(struct gp_report **out, struct gp_arena *a,
         rg->mem_headroom_mib = g->gpu_mem_mib > g->worst_mem_mib
                                    ? g->gpu_mem_mib - g->worst_mem_mib
                                    : 0;
-        rg->mem_share = ratio((double)g->worst_mem_mib,
-                              (double)g->gpu_mem_mib);
+        rg->mem_share = ratio((double)g->worst_mem_mib, (double)g->gpu_mem_mib);
         if (g->mode == GP_PLAN_MIG) {
             uint32_t k;
 
             for (k = 0; g->layouts && k < g->pool->gpus_per_node; k++)
                 rg->slots += (uint64_t)g->layouts[k].n * g->nodes;
         } else {
-            rg->slots = (uint64_t)g->nodes * g->pool->gpus_per_node *
-                        per_gpu(g);
+            rg->slots =
+                (uint64_t)g->nodes * g->pool->gpus_per_node * per_gpu(g);
         }
         for (j = 0; j < g->n_assigns; j++)
             rg->slots_used += g->assigns[j].replicas;
@@ -401,29 +399,27 @@ gp_report_build(struct gp_report **out, struct gp_arena *a,
         } else {
             rp->over_capacity = rp->nodes_used > np->nodes;
         }
-        rp->idle_nodes = np->nodes > rp->nodes_used
-                             ? np->nodes - rp->nodes_used
-                             : 0;
+        rp->idle_nodes =
+            np->nodes > rp->nodes_used ? np->nodes - rp->nodes_used : 0;
         rp->gpus_after = rp->nodes_used * np->gpus_per_node;
         /* the plan's own arithmetic (plan.c: totals), pool by pool */
         day_before += (double)rp->gpus_before * np->price_per_gpu_hour * 24;
         day_after += (double)rp->nodes_used * np->gpus_per_node *
                      np->price_per_gpu_hour * 24;
-        rp->cost_day_before = gp_round((double)rp->gpus_before *
-                                           np->price_per_gpu_hour * 24,
-                                       2);
-        rp->cost_day_after = gp_round((double)rp->nodes_used *
-                                          np->gpus_per_node *
-                                          np->price_per_gpu_hour * 24,
-                                      2);
+        rp->cost_day_before =
+            gp_round((double)rp->gpus_before * np->price_per_gpu_hour * 24, 2);
+        rp->cost_day_after =
+            gp_round((double)rp->nodes_used * np->gpus_per_node *
+                         np->price_per_gpu_hour * 24,
+                     2);
         for (j = 0; j < rp->n_groups; j++) {
             const struct gp_report_group *rg = &r->groups[rp->groups[j]];
 
             load += rg->g->utilisation * rg->g->gpus_used;
             hosting += rg->g->gpus_used;
             if (rg->g->gpu_mem_mib &&
-                (!rp->has_mem || rg->mem_headroom_mib <
-                                     rp->min_mem_headroom_mib)) {
+                (!rp->has_mem ||
+                 rg->mem_headroom_mib < rp->min_mem_headroom_mib)) {
                 rp->min_mem_headroom_mib = rg->mem_headroom_mib;
                 rp->has_mem = true;
             }
@@ -450,8 +446,8 @@ gp_report_build(struct gp_report **out, struct gp_arena *a,
         r->groups[i].n_loads = g->n_assigns;
         if (g->mode == GP_PLAN_MIG)
             for (j = 0; j < g->n_assigns; j++) {
-                struct prof_use *u = prof_find(use, &n_use, g,
-                                               g->assigns[j].mig);
+                struct prof_use *u =
+                    prof_find(use, &n_use, g, g->assigns[j].mig);
 
                 if (u)
                     u->used += g->assigns[j].replicas;
@@ -467,10 +463,10 @@ gp_report_build(struct gp_report **out, struct gp_arena *a,
             if (as->w->target_p99_s > 0 && as->has_latency)
                 l->p99_of_target = ratio(as->p99, as->w->target_p99_s);
             if (as->w->target_throughput > 0)
-                l->tput_of_target = ratio(as->throughput,
-                                          as->w->target_throughput);
-            l->mem_share = ratio((double)as->mem_need_mib,
-                                 (double)as->mem_limit_mib);
+                l->tput_of_target =
+                    ratio(as->throughput, as->w->target_throughput);
+            l->mem_share =
+                ratio((double)as->mem_need_mib, (double)as->mem_limit_mib);
             if (g->mode == GP_PLAN_MIG) {
                 const struct prof_use *u = prof_find(use, &n_use, g, as->mig);
 
@@ -496,14 +492,12 @@ gp_report_build(struct gp_report **out, struct gp_arena *a,
     r->cost_day_before = gp_round(day_before, 2);
     r->cost_day_after = gp_round(day_after, 2);
     r->cost_day_saved = gp_round(r->cost_day_before - r->cost_day_after, 2);
-    r->cost_month_before = gp_round(day_before / 24 *
-                                        GP_REPORT_HOURS_PER_MONTH,
-                                    2);
-    r->cost_month_after = gp_round(day_after / 24 * GP_REPORT_HOURS_PER_MONTH,
-                                   2);
-    r->cost_month_saved = gp_round(r->cost_month_before -
-                                       r->cost_month_after,
-                                   2);
+    r->cost_month_before =
+        gp_round(day_before / 24 * GP_REPORT_HOURS_PER_MONTH, 2);
+    r->cost_month_after =
+        gp_round(day_after / 24 * GP_REPORT_HOURS_PER_MONTH, 2);
+    r->cost_month_saved =
+        gp_round(r->cost_month_before - r->cost_month_after, 2);
     r->n_unplaced = p->n_unplaced;
     r->findings = r->n_missed || r->n_unplaced || r->n_over_capacity;
 

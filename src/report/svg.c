@@ -17,8 +17,8 @@
 #include "model/gpu.h"
 
 #define CHART_W 760.0
-#define CHAR_W 7.0          /* mean advance of the 12px font */
-#define LABEL_MAX 30        /* characters of a row label */
+#define CHAR_W 7.0   /* mean advance of the 12px font */
+#define LABEL_MAX 30 /* characters of a row label */
 #define BAR_H 14.0
 
 void
@@ -110,8 +110,7 @@ clean_id(char *out, size_t n, const char *id)
 
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
-        out[i] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '-')
+        out[i] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')
                      ? c
                      : '-';
     }
@@ -225,8 +224,7 @@ open_svg(struct gp_strbuf *o, const char *id, double w, double h,
 static void
 diamond(struct gp_strbuf *o, double x, double y)
 {
-    gp_strbuf_printf(o,
-                     "<path class=\"gp-m\" d=\"M%.1f %.1fl5 5-5 5-5-5z\"/>",
+    gp_strbuf_printf(o, "<path class=\"gp-m\" d=\"M%.1f %.1fl5 5-5 5-5-5z\"/>",
                      x, y - 5);
 }
 
@@ -241,8 +239,9 @@ legend(struct gp_strbuf *o, const struct gp_svg_chart *c, const char *id,
     if (!c->n_legend && !(c->has_ref && c->ref_label) && !c->marker_label)
         return 0;
     for (i = 0; i < c->n_legend; i++) {
-        gp_strbuf_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" "
-                            "height=\"12\"",
+        gp_strbuf_printf(o,
+                         "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" "
+                         "height=\"12\"",
                          x, y);
         fill_attr(o, id, c->legend[i].style);
         gp_strbuf_printf(o, " class=\"gp-sw\"/><text x=\"%.1f\" y=\"%.1f\">",
@@ -259,8 +258,9 @@ legend(struct gp_strbuf *o, const struct gp_svg_chart *c, const char *id,
         x += 16 + (double)chars(c->marker_label) * CHAR_W + 18;
     }
     if (c->has_ref && c->ref_label) {
-        gp_strbuf_printf(o, "<line class=\"gp-ref\" x1=\"%.1f\" y1=\"%.1f\" "
-                            "x2=\"%.1f\" y2=\"%.1f\"/>",
+        gp_strbuf_printf(o,
+                         "<line class=\"gp-ref\" x1=\"%.1f\" y1=\"%.1f\" "
+                         "x2=\"%.1f\" y2=\"%.1f\"/>",
                          x + 6, y, x + 6, y + 12);
         gp_strbuf_printf(o, "<text x=\"%.1f\" y=\"%.1f\">", x + 16, y + 10);
         gp_svg_escape(o, c->ref_label);
@@ -352,8 +352,7 @@ gp_svg_bar_chart(struct gp_strbuf *o, const struct gp_svg_chart *c)
         put_value(o, c, v, decimals_of(step));
         gp_strbuf_puts(o, "</text>");
     }
-    gp_strbuf_printf(o,
-                     "<path class=\"gp-axis\" d=\"M%.1f %.1fV%.1fH%.1f\"/>",
+    gp_strbuf_printf(o, "<path class=\"gp-axis\" d=\"M%.1f %.1fV%.1fH%.1f\"/>",
                      x0, top, top + ph, x0 + pw);
     gp_strbuf_printf(o,
                      "<text class=\"gp-at\" x=\"%.1f\" y=\"%.1f\" "
@@ -478,8 +477,7 @@ gp_svg_mig_layout(struct gp_strbuf *o, const char *idin, const char *title,
                          "width=\"%.1f\" height=\"18\"/>"
                          "<text class=\"gp-tick\" x=\"%.1f\" y=\"33\" "
                          "text-anchor=\"middle\">%u</text>",
-                         left + k * sw + 1, sw - 2, left + k * sw + sw / 2,
-                         k);
+                         left + k * sw + 1, sw - 2, left + k * sw + sw / 2, k);
     }
     for (i = 0; l && i < l->n; i++) {
         const struct gp_mig_instance *in = &l->inst[i];
@@ -547,25 +545,24 @@ void
 gp_svg_css(struct gp_strbuf *o)
 {
     gp_strbuf_puts(
-        o,
-        "svg.gp-chart{display:block;max-width:100%;height:auto;"
-        "margin:.5rem 0}\n"
-        ".gp-chart text{fill:var(--fg);font-size:12px;"
-        "font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,"
-        "\"DejaVu Sans\",sans-serif}\n"
-        ".gp-chart .gp-at{font-weight:600}\n"
-        ".gp-chart .gp-tick,.gp-chart .gp-val{fill:var(--muted)}\n"
-        ".gp-chart .gp-val{paint-order:stroke;stroke:var(--bg);"
-        "stroke-width:3px;stroke-linejoin:round}\n"
-        ".gp-f0{fill:var(--s0)}.gp-f1{fill:var(--s1)}.gp-f2{fill:var(--s2)}"
-        ".gp-f3{fill:var(--fg)}\n"
-        ".gp-h{stroke:var(--bg);stroke-width:1.6}.gp-d{fill:var(--bg)}\n"
-        ".gp-sw{stroke:var(--muted);stroke-width:.5}\n"
-        ".gp-grid{stroke:var(--grid);stroke-width:1}\n"
-        ".gp-axis{stroke:var(--muted);stroke-width:1;fill:none}\n"
-        ".gp-ref{stroke:var(--fg);stroke-width:1.5;stroke-dasharray:5 3}\n"
-        ".gp-m{fill:var(--fg);stroke:var(--bg);stroke-width:1}\n"
-        ".gp-slot{fill:var(--card);stroke:var(--grid)}\n"
-        ".gp-plate{fill:var(--bg);opacity:.92}\n"
-        ".gp-free{fill:none;stroke:var(--muted);stroke-dasharray:4 3}\n");
+        o, "svg.gp-chart{display:block;max-width:100%;height:auto;"
+           "margin:.5rem 0}\n"
+           ".gp-chart text{fill:var(--fg);font-size:12px;"
+           "font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,"
+           "\"DejaVu Sans\",sans-serif}\n"
+           ".gp-chart .gp-at{font-weight:600}\n"
+           ".gp-chart .gp-tick,.gp-chart .gp-val{fill:var(--muted)}\n"
+           ".gp-chart .gp-val{paint-order:stroke;stroke:var(--bg);"
+           "stroke-width:3px;stroke-linejoin:round}\n"
+           ".gp-f0{fill:var(--s0)}.gp-f1{fill:var(--s1)}.gp-f2{fill:var(--s2)}"
+           ".gp-f3{fill:var(--fg)}\n"
+           ".gp-h{stroke:var(--bg);stroke-width:1.6}.gp-d{fill:var(--bg)}\n"
+           ".gp-sw{stroke:var(--muted);stroke-width:.5}\n"
+           ".gp-grid{stroke:var(--grid);stroke-width:1}\n"
+           ".gp-axis{stroke:var(--muted);stroke-width:1;fill:none}\n"
+           ".gp-ref{stroke:var(--fg);stroke-width:1.5;stroke-dasharray:5 3}\n"
+           ".gp-m{fill:var(--fg);stroke:var(--bg);stroke-width:1}\n"
+           ".gp-slot{fill:var(--card);stroke:var(--grid)}\n"
+           ".gp-plate{fill:var(--bg);opacity:.92}\n"
+           ".gp-free{fill:none;stroke:var(--muted);stroke-dasharray:4 3}\n");
 }

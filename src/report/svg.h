@@ -11,8 +11,8 @@
  * with prefers-color-scheme.
  *
  * Every string is escaped for HTML and XML. Ids are made of [a-z0-9-]
- * (capitals are lowered, anything else becomes '-'). Coordinates are printed with one decimal:
- * the output is byte-stable. */
+ * (capitals are lowered, anything else becomes '-'). Coordinates are
+ * printed with one decimal: the output is byte-stable. */
 #ifndef GPUPLAN_REPORT_SVG_H
 #define GPUPLAN_REPORT_SVG_H
 

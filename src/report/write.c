@@ -10,8 +10,7 @@
 #include "json/json.h"
 
 int
-gp_report_write(const struct gp_report *r, const char *dir,
-                struct gp_diags *d)
+gp_report_write(const struct gp_report *r, const char *dir, struct gp_diags *d)
 {
     struct gp_strbuf html = GP_STRBUF_INIT, md = GP_STRBUF_INIT;
     struct gp_json *js = gp_report_json(r);

@@ -119,8 +119,7 @@ report_svg_chart_escapes_and_labels(void)
     OK(strstr(o.buf, "<svg xmlns=\"http://www.w3.org/2000/svg\"") == o.buf);
     OK(strstr(o.buf, "id=\"chart-one-\"") != NULL);
     OK(strstr(o.buf, "role=\"img\"") != NULL);
-    OK(strstr(o.buf, "aria-labelledby=\"chart-one--t chart-one--d\"") !=
-       NULL);
+    OK(strstr(o.buf, "aria-labelledby=\"chart-one--t chart-one--d\"") != NULL);
     OK(strstr(o.buf, "<title id=\"chart-one--t\">GPUs &amp; &lt;cost&gt;"
                      "</title>") != NULL);
     OK(strstr(o.buf, "<desc id=\"chart-one--d\">") != NULL);
@@ -176,8 +175,7 @@ report_svg_bars_cut_at_axis_end(void)
         n = sscanf(s, "<rect x=\"%lf\" y=\"%*f\" width=\"%lf\"", &x, &w);
     INT_EQ(n, 2);
     /* the last grid line is the axis end */
-    for (g = o.buf; (g = strstr(g, "class=\"gp-grid\" x1=\"")) != NULL;
-         g++)
+    for (g = o.buf; (g = strstr(g, "class=\"gp-grid\" x1=\"")) != NULL; g++)
         sscanf(g, "class=\"gp-grid\" x1=\"%lf\"", &x1);
     DBL_NEAR(x + w, x1, 0.11);
     OK(strstr(o.buf, ">900</text>") != NULL);
@@ -201,8 +199,7 @@ report_svg_mig_picture(void)
     want[1] = gp_mig_find_profile(m, "1g.5gb");
     gp_mig_check(&chk, m, want, 2, NULL);
     INT_EQ(chk.verdict, GP_MIG_FITS);
-    gp_svg_mig_layout(&o, "mig-1", "A100 <layout>", "one GPU", m,
-                      &chk.placed);
+    gp_svg_mig_layout(&o, "mig-1", "A100 <layout>", "one GPU", m, &chk.placed);
     OK(strstr(o.buf, "role=\"img\"") != NULL);
     OK(strstr(o.buf, "A100 &lt;layout&gt;") != NULL);
     /* 8 memory slices as slots, numbered */
@@ -284,11 +281,10 @@ report_small_lab_figures(void)
     INT_EQ(r->gpus_before, x.plan->baseline_gpus);
     INT_EQ(r->gpus_after, x.plan->gpus_provisioned);
     INT_EQ(r->gpus_hosting, x.plan->gpus_used);
-    DBL_NEAR(r->cost_day_before, gp_round(x.plan->baseline_cost_per_day, 2),
-             0);
+    DBL_NEAR(r->cost_day_before, gp_round(x.plan->baseline_cost_per_day, 2), 0);
     DBL_NEAR(r->cost_day_after, gp_round(x.plan->cost_per_day, 2), 0);
-    DBL_NEAR(r->cost_month_after,
-             gp_round(x.plan->cost_per_day / 24 * 730, 2), 0);
+    DBL_NEAR(r->cost_month_after, gp_round(x.plan->cost_per_day / 24 * 730, 2),
+             0);
     INT_EQ(r->gpus_saved, 3);
     DBL_NEAR(r->cost_day_saved, 133.2, 1e-9);
     for (i = 0; i < r->n_pools; i++)
