@@ -6,8 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# chromium (and a font for it) renders report.html in the tests
+# (tests/check_report_html.sh); the build does not need it.
 pkgs=(build-essential cmake pkg-config libyaml-dev libcjson-dev libgsl-dev
-      libglpk-dev)
+      libglpk-dev chromium fonts-dejavu-core)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

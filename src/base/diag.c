@@ -95,6 +95,10 @@ record(struct gp_diags *d, enum gp_severity sev, struct gp_loc at,
     memset(g, 0, sizeof(*g));
     g->sev = sev;
     g->loc = at;
+    /* The location's file name is copied: callers often name a file held
+     * in a buffer they free before the diagnostics are printed. */
+    if (at.file)
+        g->loc.file = gp_arena_strdup(d->a, at.file);
     g->msg = gp_arena_strndup(d->a, sb.buf, sb.len);
     g->seq = (uint32_t)d->n;
     d->n++;

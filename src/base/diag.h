@@ -39,7 +39,8 @@ struct gp_diags *gp_diags_new(struct gp_arena *a);
 void gp_diags_add_source(struct gp_diags *d, const char *file,
                          const char *text, size_t len);
 
-/* Records an error; ALWAYS returns -1 so callers can 'return gp_error_at()'. */
+/* Records an error; ALWAYS returns -1 so callers can 'return gp_error_at()'.
+ * Every recorder copies the location's file name. */
 int gp_error_at(struct gp_diags *d, struct gp_loc at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Records a warning; returns 0. */

@@ -103,46 +103,73 @@ out:
     return rc;
 }
 
-int
-gp_file_write_atomic(const char *path, const char *data, size_t len,
-                     struct gp_diags *d)
+/* Writes all of 'data' to 'fd', then syncs and closes it. Returns 0, or
+ * -1 with errno set (fd closed either way). */
+static int
+write_all_close(int fd, const char *data, size_t len)
 {
-    struct gp_strbuf tmp = GP_STRBUF_INIT;
-    const char *slash = strrchr(path, '/');
     size_t off = 0;
-    int fd, rc = -1;
+    int e;
 
-    /* The temporary file sits beside the target so rename(2) stays within
-     * one file system and is atomic. */
-    if (slash)
-        gp_strbuf_add(&tmp, path, (size_t)(slash - path) + 1);
-    gp_strbuf_printf(&tmp, ".%s.tmp.XXXXXX", slash ? slash + 1 : path);
-    fd = mkstemp(tmp.buf);
-    if (fd < 0) {
-        gp_error_at(d, file_loc(path), "cannot create output file: %s",
-                    strerror(errno));
-        goto out;
-    }
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);
 
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            gp_error_at(d, file_loc(path), "cannot write output file: %s",
-                        w < 0 ? strerror(errno) : "short write");
+            e = w < 0 ? errno : EIO;
             close(fd);
-            unlink(tmp.buf);
-            goto out;
+            errno = e;
+            return -1;
         }
         off += (size_t)w;
     }
-    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return close(fd);
+}
+
+/* Creates a temporary file beside 'path' (".<name>.tmp.XXXXXX") holding
+ * 'data'. OUT: tmp, its name. Returns 0, or -1 with an error in 'd'. */
+static int
+stage_file(struct gp_strbuf *tmp, const char *path, const char *data,
+           size_t len, struct gp_diags *d)
+{
+    const char *slash = strrchr(path, '/');
+    int fd;
+
+    /* The temporary file sits beside the target so rename(2) stays within
+     * one file system and is atomic. */
+    gp_strbuf_reset(tmp);
+    if (slash)
+        gp_strbuf_add(tmp, path, (size_t)(slash - path) + 1);
+    gp_strbuf_printf(tmp, ".%s.tmp.XXXXXX", slash ? slash + 1 : path);
+    fd = mkstemp(tmp->buf);
+    if (fd < 0)
+        return gp_error_at(d, file_loc(path), "cannot create output file: %s",
+                           strerror(errno));
+    if (write_all_close(fd, data, len) < 0) {
         gp_error_at(d, file_loc(path), "cannot write output file: %s",
                     strerror(errno));
-        unlink(tmp.buf);
-        goto out;
+        unlink(tmp->buf);
+        return -1;
     }
+    return 0;
+}
+
+int
+gp_file_write_atomic(const char *path, const char *data, size_t len,
+                     struct gp_diags *d)
+{
+    struct gp_strbuf tmp = GP_STRBUF_INIT;
+    int rc = -1;
+
+    if (stage_file(&tmp, path, data, len, d) < 0)
+        goto out;
     if (rename(tmp.buf, path) < 0) {
         gp_error_at(d, file_loc(path), "cannot rename output into place: %s",
                     strerror(errno));
@@ -152,5 +179,148 @@ gp_file_write_atomic(const char *path, const char *data, size_t len,
     rc = 0;
 out:
     gp_strbuf_release(&tmp);
+    return rc;
+}
+
+static void
+join(struct gp_strbuf *out, const char *dir, size_t dlen, const char *name)
+{
+    gp_strbuf_reset(out);
+    gp_strbuf_add(out, dir, dlen);
+    gp_strbuf_putc(out, '/');
+    gp_strbuf_puts(out, name);
+}
+
+/* 'dir' does not exist: fill a new sibling directory, then rename it. */
+static int
+write_new_dir(const char *dir, size_t dlen, const struct gp_out_file *f,
+              size_t n, struct gp_diags *d)
+{
+    struct gp_strbuf tmp = GP_STRBUF_INIT, path = GP_STRBUF_INIT;
+    size_t i, done = 0;
+    mode_t um;
+    int rc = -1;
+
+    {
+        /* A hidden sibling: "<parent>/.<name>.tmp.XXXXXX". */
+        const char *slash = strrchr(dir, '/');
+        size_t cut = slash ? (size_t)(slash - dir) + 1 : 0;
+
+        gp_strbuf_add(&tmp, dir, cut);
+        gp_strbuf_putc(&tmp, '.');
+        gp_strbuf_add(&tmp, dir + cut, dlen - cut);
+        gp_strbuf_puts(&tmp, ".tmp.XXXXXX");
+    }
+    if (!mkdtemp(tmp.buf)) {
+        gp_error_at(d, file_loc(dir), "cannot create output directory: %s",
+                    strerror(errno));
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        int fd;
+
+        join(&path, tmp.buf, tmp.len, f[i].name);
+        fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 || write_all_close(fd, f[i].data, f[i].len) < 0) {
+            int e = errno;
+
+            if (fd >= 0)
+                unlink(path.buf);
+            join(&path, dir, dlen, f[i].name);
+            gp_error_at(d, file_loc(path.buf), "cannot write output file: %s",
+                        strerror(e));
+            goto cleanup;
+        }
+        done = i + 1;
+    }
+    um = umask(0);
+    umask(um);
+    if (chmod(tmp.buf, 0777 & ~um) < 0 || rename(tmp.buf, dir) < 0) {
+        gp_error_at(d, file_loc(dir), "cannot move output directory into "
+                                      "place: %s",
+                    strerror(errno));
+        goto cleanup;
+    }
+    rc = 0;
+    goto out;
+cleanup:
+    for (i = 0; i < done; i++) {
+        join(&path, tmp.buf, tmp.len, f[i].name);
+        unlink(path.buf);
+    }
+    rmdir(tmp.buf);
+out:
+    gp_strbuf_release(&tmp);
+    gp_strbuf_release(&path);
+    return rc;
+}
+
+int
+gp_files_write_atomic(const char *dir, const struct gp_out_file *f, size_t n,
+                      struct gp_diags *d)
+{
+    struct gp_strbuf path = GP_STRBUF_INIT, *tmp;
+    size_t dlen = strlen(dir), i, staged = 0;
+    struct stat st;
+    int rc = -1;
+
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    if (stat(dir, &st) < 0) {
+        struct gp_strbuf clean = GP_STRBUF_INIT;
+
+        if (errno != ENOENT)
+            return gp_error_at(d, file_loc(dir),
+                               "cannot use output directory: %s",
+                               strerror(errno));
+        gp_strbuf_add(&clean, dir, dlen);
+        rc = write_new_dir(clean.buf, dlen, f, n, d);
+        gp_strbuf_release(&clean);
+        return rc;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return gp_error_at(d, file_loc(dir),
+                           "output path exists and is not a directory");
+    tmp = calloc(n ? n : 1, sizeof(*tmp));
+    if (!tmp)
+        return gp_error_at(d, file_loc(dir), "out of memory");
+    for (i = 0; i < n; i++)
+        gp_strbuf_init(&tmp[i]);
+    for (i = 0; i < n; i++) {
+        join(&path, dir, dlen, f[i].name);
+        if (stage_file(&tmp[i], path.buf, f[i].data, f[i].len, d) < 0)
+            goto out;
+        staged = i + 1;
+    }
+    /* rename(2) of a file fails over a directory: find that before any
+     * file is replaced. Past this point only a failing file system can
+     * stop a rename, and then the files before it are already new. */
+    for (i = 0; i < n; i++) {
+        join(&path, dir, dlen, f[i].name);
+        if (lstat(path.buf, &st) == 0 && S_ISDIR(st.st_mode)) {
+            gp_error_at(d, file_loc(path.buf),
+                        "cannot replace a directory with an output file");
+            goto out;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        join(&path, dir, dlen, f[i].name);
+        if (rename(tmp[i].buf, path.buf) < 0) {
+            gp_error_at(d, file_loc(path.buf),
+                        "cannot rename output into place: %s",
+                        strerror(errno));
+            goto out;
+        }
+        gp_strbuf_reset(&tmp[i]);
+    }
+    rc = 0;
+out:
+    for (i = 0; i < staged; i++)
+        if (tmp[i].len)
+            unlink(tmp[i].buf);
+    for (i = 0; i < n; i++)
+        gp_strbuf_release(&tmp[i]);
+    free(tmp);
+    gp_strbuf_release(&path);
     return rc;
 }

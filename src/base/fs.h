@@ -24,4 +24,22 @@ int gp_file_read(const char **text, size_t *len, struct gp_arena *a,
 int gp_file_write_atomic(const char *path, const char *data, size_t len,
                          struct gp_diags *d);
 
+struct gp_out_file {
+    const char *name;           /* a plain file name, no '/' */
+    const char *data;
+    size_t len;
+};
+
+/* Writes n files into 'dir' as one unit. When 'dir' does not exist, the
+ * files go into a new sibling directory that is renamed to 'dir' once all
+ * are complete (mode 0777 & ~umask), so a failure leaves no directory.
+ * When it exists, every file is first written beside its target under a
+ * temporary name, and only when all are complete are they renamed into
+ * place; a failure removes the temporary files and leaves the old ones
+ * (a target that is a directory is found before any rename; only a file
+ * system failing between two renames could leave a mix).
+ * The parent of 'dir' must exist. Returns 0, or -1 with an error in 'd'. */
+int gp_files_write_atomic(const char *dir, const struct gp_out_file *f,
+                          size_t n, struct gp_diags *d);
+
 #endif

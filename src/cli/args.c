@@ -8,6 +8,8 @@
 
 #include "base/arena.h"
 #include "base/str.h"
+#include "base/units.h"
+#include "plan/plan.h"
 
 static const struct gp_opt common_opts[] = {
     {"help", 'h', NULL, "show this help and exit"},
@@ -199,4 +201,22 @@ gp_args_format(const struct gp_args *a, enum gp_format *out)
     }
     return gp_usage_error("unknown format '%s' (expected 'text' or 'json')",
                           f);
+}
+
+int
+gp_args_plan_opts(const struct gp_args *a, struct gp_plan_opts *po)
+{
+    const char *v, *why;
+
+    memset(po, 0, sizeof(*po));
+    po->seed = 1;
+    po->engine_budget = GP_PLAN_ENGINE_BUDGET;
+    po->engine_only = gp_args_flag(a, "engine");
+    if ((v = gp_args_get(a, "seed")) &&
+        gp_parse_uint(v, UINT32_MAX, &po->seed, &why) < 0)
+        return gp_usage_error("--seed: %s", why), -1;
+    if ((v = gp_args_get(a, "engine-budget")) &&
+        gp_parse_uint(v, UINT64_MAX / 2, &po->engine_budget, &why) < 0)
+        return gp_usage_error("--engine-budget: %s", why), -1;
+    return 0;
 }

@@ -22,6 +22,7 @@ static const struct route routes[] = {
     {NULL, "check", &gp_cmd_check},
     {NULL, "simulate", &gp_cmd_simulate},
     {NULL, "recommend", &gp_cmd_recommend},
+    {NULL, "report", &gp_cmd_report},
     {NULL, "generate", &gp_cmd_generate},
     {"models", "show", &gp_cmd_models_show},
     {"models", "list", &gp_cmd_models},
@@ -43,6 +44,9 @@ main_help(FILE *out)
           "  recommend INVENTORY...    plan GPU sharing and emit the configs\n"
           "  check FILE...             lint GPU-sharing configs before they "
           "reach a cluster\n"
+          "  report INVENTORY... -o DIR\n"
+          "                            write the plan as an HTML, Markdown and "
+          "JSON report\n"
           "  simulate SCENARIO         simulate workloads sharing GPUs\n"
           "  generate [--nodes N]      write a seeded synthetic inventory\n"
           "  models [list]             list the GPU catalogue\n"
@@ -139,8 +143,9 @@ run_cmd(struct gp_ctx *ctx, const struct gp_cmd *cmd, int argc, char **argv)
 static int
 dispatch(struct gp_ctx *ctx, int argc, char **argv)
 {
-    const char *words[] = {"validate", "simulate", "recommend", "models", "mig",
-                           "generate", "check", "version",
+    const char *words[] = {"validate", "simulate", "recommend", "report",
+                           "models",   "mig",      "generate",  "check",
+                           "version",
                            "help"};
     const char *cmd, *sugg;
     size_t i;

@@ -67,6 +67,18 @@ const char *gp_args_get(const struct gp_args *a, const char *name);
 bool gp_args_flag(const struct gp_args *a, const char *name);
 /* Reads --format; returns -1 after a usage error. */
 int gp_args_format(const struct gp_args *a, enum gp_format *out);
+
+/* The planner's options, the same for every command that plans. */
+#define GP_OPTS_PLAN                                                        \
+    {"engine", 0, NULL, "check every co-location with the event engine"},  \
+    {"seed", 0, "N", "seed of the event engine (default 1)"},             \
+    {"engine-budget", 0, "N",                                              \
+     "events the engine may simulate where the estimate is past its "     \
+     "trusted load (default 50000000; 0: refuse such co-locations)"}
+struct gp_plan_opts;
+/* Reads GP_OPTS_PLAN into po (defaults first); returns -1 after a usage
+ * error. */
+int gp_args_plan_opts(const struct gp_args *a, struct gp_plan_opts *po);
 void gp_cmd_help(const struct gp_cmd *cmd, FILE *out);
 int gp_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -86,7 +98,8 @@ struct gp_json *gp_ctx_diags_json(struct gp_ctx *ctx);
 
 extern const struct gp_cmd gp_cmd_models, gp_cmd_models_show,
     gp_cmd_mig_layouts, gp_cmd_mig_validate, gp_cmd_validate,
-    gp_cmd_simulate, gp_cmd_recommend, gp_cmd_generate, gp_cmd_check;
+    gp_cmd_simulate, gp_cmd_recommend, gp_cmd_report, gp_cmd_generate,
+    gp_cmd_check;
 
 int gp_cli_main(int argc, char **argv);
 

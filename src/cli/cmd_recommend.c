@@ -18,56 +18,14 @@
 #include "mig/geometry.h"
 #include "model/gpu.h"
 #include "plan/plan.h"
+#include "report/planfmt.h"
 
 static const struct gp_opt opts[] = {
     {"output", 'o', "DIR", "write the ConfigMaps, labels and patches to DIR"},
     {"format", 'f', "FMT", "output format: text or json"},
-    {"engine", 0, NULL, "check every co-location with the event engine"},
-    {"seed", 0, "N", "seed of the event engine (default 1)"},
-    {"engine-budget", 0, "N", "events the engine may simulate where the "
-                              "estimate is past its trusted load (default "
-                              "50000000; 0: refuse such co-locations)"},
+    GP_OPTS_PLAN,
     {NULL, 0, NULL, NULL},
 };
-
-static void
-config_text(const struct gp_plan_group *g, struct gp_strbuf *sb)
-{
-    uint32_t i;
-
-    switch (g->mode) {
-    case GP_PLAN_EXCLUSIVE:
-        gp_strbuf_puts(sb, "exclusive");
-        break;
-    case GP_PLAN_TIME_SLICING:
-        gp_strbuf_printf(sb, "time-slicing x%u", g->replicas);
-        break;
-    case GP_PLAN_MPS:
-        gp_strbuf_printf(sb, "mps x%u", g->replicas);
-        break;
-    case GP_PLAN_MIG:
-        gp_strbuf_puts(sb, "mig");
-        for (i = 0; i < g->pool->gpus_per_node; i++) {
-            gp_strbuf_puts(sb, i ? " | " : " ");
-            if (g->layouts[i].n)
-                gp_mig_layout_format(&g->layouts[i], sb);
-            else
-                gp_strbuf_puts(sb, "off");
-        }
-        break;
-    }
-}
-
-static void
-ms(char *buf, size_t n, double s)
-{
-    if (s < 10e-3)
-        snprintf(buf, n, "%.2fms", s * 1e3);
-    else if (s < 10)
-        snprintf(buf, n, "%.1fms", s * 1e3);
-    else
-        snprintf(buf, n, "%.2fs", s);
-}
 
 static void
 status_text(const struct gp_plan_assign *as, struct gp_strbuf *sb)
@@ -110,7 +68,7 @@ render_text(const struct gp_plan *p, struct gp_strbuf *o)
         const struct gp_plan_group *g = &p->groups[i];
         struct gp_strbuf cfg = GP_STRBUF_INIT;
 
-        config_text(g, &cfg);
+        gp_planfmt_config(&cfg, g);
         gp_strbuf_printf(o, "\nnode group %s (pool %s, %s): %u node%s, %u "
                             "GPU%s hosting pods, GPU load %.0f%%\n",
                          g->name, g->pool->name, g->pool->gpu->id, g->nodes,
@@ -132,9 +90,9 @@ render_text(const struct gp_plan *p, struct gp_strbuf *o)
             struct gp_strbuf st = GP_STRBUF_INIT;
 
             if (as->has_latency)
-                ms(p99, sizeof(p99), as->p99);
+                gp_planfmt_seconds(p99, sizeof(p99), as->p99);
             if (as->w->target_p99_s > 0)
-                ms(tgt, sizeof(tgt), as->w->target_p99_s);
+                gp_planfmt_seconds(tgt, sizeof(tgt), as->w->target_p99_s);
             else if (as->w->target_throughput > 0)
                 snprintf(tgt, sizeof(tgt), "%.1f/s",
                          as->w->target_throughput);
@@ -157,92 +115,6 @@ render_text(const struct gp_plan *p, struct gp_strbuf *o)
     }
 }
 
-static struct gp_json *
-render_json(const struct gp_plan *p)
-{
-    struct gp_json *root = gp_json_object(), *ga = gp_json_array(),
-                   *ua = gp_json_array(), *pa = gp_json_array();
-    size_t i, j;
-
-    gp_json_set_str(root, "inventory", p->inv->name);
-    gp_json_set_int(root, "nodes", p->nodes_used);
-    gp_json_set_int(root, "gpusProvisioned", p->gpus_provisioned);
-    gp_json_set_int(root, "gpusHostingPods", p->gpus_used);
-    gp_json_set_int(root, "baselineGpus", p->baseline_gpus);
-    gp_json_set_num(root, "gpusLowerBound", p->gpus_lower_bound, 2);
-    gp_json_set_num(root, "costPerDay", p->cost_per_day, 2);
-    gp_json_set_num(root, "baselineCostPerDay", p->baseline_cost_per_day, 2);
-    gp_json_set_bool(root, "allTargetsMet", p->all_targets_met);
-    for (i = 0; i < p->n_pools; i++) {
-        struct gp_json *po = gp_json_object();
-
-        gp_json_set_str(po, "name", p->pools[i].pool->name);
-        gp_json_set_str(po, "gpu", p->pools[i].pool->gpu->id);
-        gp_json_set_int(po, "nodesAvailable", p->pools[i].pool->nodes);
-        gp_json_set_int(po, "nodesUsed", p->pools[i].nodes_used);
-        gp_json_set_int(po, "gpusHostingPods", p->pools[i].gpus_used);
-        gp_json_set_int(po, "baselineGpus", p->pools[i].baseline_gpus);
-        gp_json_set_bool(po, "overCapacity", p->pools[i].over_capacity);
-        gp_json_push(pa, po);
-    }
-    gp_json_set(root, "pools", pa);
-    for (i = 0; i < p->n_groups; i++) {
-        const struct gp_plan_group *g = &p->groups[i];
-        struct gp_json *go = gp_json_object(), *aa = gp_json_array();
-        struct gp_strbuf cfg = GP_STRBUF_INIT;
-
-        config_text(g, &cfg);
-        gp_json_set_str(go, "name", g->name);
-        gp_json_set_str(go, "steeringLabel", g->steer);
-        gp_json_set_str(go, "pool", g->pool->name);
-        gp_json_set_str(go, "mode", gp_plan_mode_name(g->mode));
-        gp_json_set_int(go, "replicasPerGpu", g->replicas);
-        gp_json_set_str(go, "config", cfg.buf);
-        if (g->tenant)
-            gp_json_set_str(go, "tenant", g->tenant);
-        gp_json_set_int(go, "nodes", g->nodes);
-        gp_json_set_int(go, "gpusHostingPods", g->gpus_used);
-        gp_json_set_num(go, "utilisation", g->utilisation, 4);
-        gp_json_set_int(go, "worstMemoryMiB", (long long)g->worst_mem_mib);
-        gp_json_set_int(go, "memoryLimitMiB", (long long)g->gpu_mem_mib);
-        for (j = 0; j < g->n_assigns; j++) {
-            const struct gp_plan_assign *as = &g->assigns[j];
-            struct gp_json *ao = gp_json_object();
-
-            gp_json_set_str(ao, "workload", as->w->name);
-            gp_json_set_str(ao, "namespace", as->w->namespace_);
-            gp_json_set_int(ao, "replicas", as->replicas);
-            gp_json_set_str(ao, "resource", as->resource);
-            gp_json_set_num(ao, "throughput", as->throughput, 3);
-            if (as->has_latency) {
-                gp_json_set_num(ao, "p50Seconds", as->p50, 6);
-                gp_json_set_num(ao, "p99Seconds", as->p99, 6);
-            }
-            gp_json_set_bool(ao, "stable", as->stable);
-            gp_json_set_bool(ao, "meetsTarget", as->meets_target);
-            gp_json_set_str(ao, "predictedBy",
-                            as->by_engine ? "discrete-event" : "analytic");
-            gp_json_set_int(ao, "memoryMiB", (long long)as->mem_need_mib);
-            gp_json_set_int(ao, "memoryLimitMiB", (long long)as->mem_limit_mib);
-            gp_json_push(aa, ao);
-        }
-        gp_json_set(go, "workloads", aa);
-        gp_json_push(ga, go);
-        gp_strbuf_release(&cfg);
-    }
-    gp_json_set(root, "nodeGroups", ga);
-    for (i = 0; i < p->n_unplaced; i++) {
-        struct gp_json *uo = gp_json_object();
-
-        gp_json_set_str(uo, "workload", p->unplaced[i].w->name);
-        gp_json_set_int(uo, "replicas", p->unplaced[i].replicas);
-        gp_json_set_str(uo, "reason", p->unplaced[i].why);
-        gp_json_push(ua, uo);
-    }
-    gp_json_set(root, "unplaced", ua);
-    return root;
-}
-
 static int
 run(struct gp_ctx *ctx, struct gp_args *args)
 {
@@ -250,7 +122,7 @@ run(struct gp_ctx *ctx, struct gp_args *args)
     struct gp_inventory *inv = NULL;
     struct gp_plan *plan;
     struct gp_plan_opts po;
-    const char *dir = gp_args_get(args, "output"), *v, *why;
+    const char *dir = gp_args_get(args, "output");
     enum gp_format fmt;
     struct gp_strbuf text = GP_STRBUF_INIT;
     struct gp_json *js;
@@ -258,21 +130,13 @@ run(struct gp_ctx *ctx, struct gp_args *args)
     size_t jlen;
     int rc = GP_EXIT_OK;
 
-    memset(&po, 0, sizeof(po));
-    po.seed = 1;
     if (gp_args_format(args, &fmt) < 0)
         return GP_EXIT_USAGE;
     if (args->n_pos == 0)
         return gp_usage_error("name at least one inventory file"),
                GP_EXIT_USAGE;
-    if ((v = gp_args_get(args, "seed")) &&
-        gp_parse_uint(v, UINT32_MAX, &po.seed, &why) < 0)
-        return gp_usage_error("--seed: %s", why), GP_EXIT_USAGE;
-    po.engine_only = gp_args_flag(args, "engine");
-    po.engine_budget = GP_PLAN_ENGINE_BUDGET;
-    if ((v = gp_args_get(args, "engine-budget")) &&
-        gp_parse_uint(v, UINT64_MAX / 2, &po.engine_budget, &why) < 0)
-        return gp_usage_error("--engine-budget: %s", why), GP_EXIT_USAGE;
+    if (gp_args_plan_opts(args, &po) < 0)
+        return GP_EXIT_USAGE;
     if (gp_ctx_catalog(ctx, &cat) < 0)
         return gp_ctx_flush_diags(ctx);
     if (gp_inventory_load(&inv, ctx->a, args->pos, args->n_pos, cat,
@@ -281,7 +145,7 @@ run(struct gp_ctx *ctx, struct gp_args *args)
     if (gp_plan_make(&plan, ctx->a, inv, &po, ctx->d) < 0)
         return gp_ctx_flush_diags(ctx);
     render_text(plan, &text);
-    js = render_json(plan);
+    js = gp_planfmt_json(plan);
     jtext = gp_json_render(js, &jlen);
     if (dir) {
         struct gp_strbuf path = GP_STRBUF_INIT;
