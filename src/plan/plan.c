@@ -282,7 +282,6 @@ struct wl {
     const char *why;            /* when no model works */
     /* placement */
     size_t pool;                /* SIZE_MAX: unplaced */
-    bool grouped;               /* already in a shared group */
     struct option chosen;
 };
 
@@ -1352,31 +1351,47 @@ free_gvec(struct gvec *gv)
     gv->n = gv->cap = 0;
 }
 
+/* Whether a plan could want both MIG (a pool's GPU has MIG profiles) and
+ * MPS (a workload allows sharing a whole GPU's SMs). */
 static bool
-has_mode(const struct gvec *gv, enum gp_plan_mode m)
+mig_and_mps(const struct P *P)
 {
+    bool mig = false, mps = false;
     size_t i;
 
-    for (i = 0; i < gv->n; i++)
-        if (gv->v[i].nodes && gv->v[i].mode == m)
-            return true;
-    return false;
+    for (i = 0; i < P->inv->n_pools; i++) {
+        const struct model_ctx *mc = model_of(P, P->inv->pools[i].gpu);
+
+        mig = mig || (mc && mc->n_profs > 0);
+    }
+    for (i = 0; i < P->inv->n_loads; i++)
+        mps = mps || P->inv->loads[i].isolation != GP_ISOLATION_HARD;
+    return mig && mps;
 }
 
 /* GPU-hours a day of the nodes the groups take, and a small charge per
  * workload left out so that no variant wins by placing less. */
 static double
-plan_cost(const struct P *P, const struct gvec *gv, const struct wl *wls)
+unplaced_cost(const struct P *P, const struct wl *wls)
 {
     double c = 0;
+    size_t i;
+
+    for (i = 0; i < P->inv->n_loads; i++)
+        if (wls[i].pool == SIZE_MAX)
+            c += 1e12 * wls[i].w->replicas;
+    return c;
+}
+
+static double
+plan_cost(const struct P *P, const struct gvec *gv, const struct wl *wls)
+{
+    double c = unplaced_cost(P, wls);
     size_t i;
 
     for (i = 0; i < gv->n; i++)
         c += (double)gv->v[i].nodes * gv->v[i].pool->gpus_per_node *
              gv->v[i].pool->price_per_gpu_hour * 24;
-    for (i = 0; i < P->inv->n_loads; i++)
-        if (wls[i].pool == SIZE_MAX)
-            c += 1e12 * wls[i].w->replicas;
     return c;
 }
 
@@ -1398,7 +1413,7 @@ by_pool_tenant(const void *pa, const void *pb)
  * a node would leave most of that node empty, so such workloads take
  * time-slicing (which mixes tenants) when they can. */
 static void
-small_tenants_to_ts(struct P *P, struct wl *wls)
+small_tenants_to_ts(struct P *P, struct wl *wls, const bool *dirty)
 {
     const struct gp_inventory *inv = P->inv;
     struct wl **v = gp_xcalloc(inv->n_loads + 1, sizeof(*v));
@@ -1409,7 +1424,8 @@ small_tenants_to_ts(struct P *P, struct wl *wls)
         return;
     }
     for (i = 0; i < inv->n_loads; i++)
-        if (wls[i].pool != SIZE_MAX && wls[i].chosen.mode == GP_PLAN_MPS)
+        if (wls[i].pool != SIZE_MAX && dirty[wls[i].pool] &&
+            wls[i].chosen.mode == GP_PLAN_MPS)
             v[n++] = &wls[i];
     qsort(v, n, sizeof(*v), by_pool_tenant);
     for (i = 0; i < n; i = j) {
@@ -1518,41 +1534,71 @@ by_pool(const void *pa, const void *pb)
     return a->w < b->w ? -1 : a->w > b->w;
 }
 
-/* Places every workload within cap[] GPUs per pool and builds the groups. */
+/* The state of capacity rounds: what each pool may still take, and each
+ * pool's share of the MIG lower bound. */
+struct rounds {
+    double *cap;                /* GPUs placement may fill, per pool */
+    double *left;               /* of cap, not yet filled */
+    double *mig_lb;             /* per pool */
+    bool *dirty;                /* pools whose groups are rebuilt */
+    bool *over;                 /* pools that took more nodes than exist */
+};
+
+/* Places every unplaced workload within the pools' room, then rebuilds the
+ * groups of every pool that changed. The first round places everything;
+ * later ones only move the workloads of over-committed pools, so a round
+ * costs what it changes. */
 static int
-plan_round(struct P *P, struct wl *wls, struct wl **order, const double *cap,
-           struct gvec *gv, double *mig_lb)
+plan_round(struct P *P, struct wl *wls, struct wl **order, struct rounds *R,
+           struct gvec *gv)
 {
     const struct gp_inventory *inv = P->inv;
-    double *left = gp_xcalloc(inv->n_pools + 1, sizeof(*left));
     struct wl **v = gp_xcalloc(inv->n_loads + 1, sizeof(*v));
     size_t i, j, n = 0;
     int rc = 0;
 
-    free_gvec(gv);
-    *mig_lb = 0;
-    memcpy(left, cap, inv->n_pools * sizeof(*left));
     for (i = 0; i < inv->n_loads; i++) {
-        wls[i].pool = SIZE_MAX;
-        wls[i].grouped = false;
-        wls[i].why = NULL;
-        memset(&wls[i].chosen, 0, sizeof(wls[i].chosen));
+        struct wl *x = &wls[i];
+
+        if (x->pool != SIZE_MAX && !R->over[x->pool])
+            continue;
+        x->pool = SIZE_MAX;
+        x->why = NULL;
+        memset(&x->chosen, 0, sizeof(x->chosen));
+    }
+    for (i = 0; i < inv->n_pools; i++) {
+        R->dirty[i] = R->over[i];
+        if (R->over[i])
+            R->left[i] = R->cap[i];
     }
     /* the cheapest pool with room, the largest demands first */
     for (i = 0; i < inv->n_loads; i++)
-        place(P, order[i], left);
-    small_tenants_to_ts(P, wls);
+        if (order[i]->pool == SIZE_MAX) {
+            place(P, order[i], R->left);
+            if (order[i]->pool != SIZE_MAX)
+                R->dirty[order[i]->pool] = true;
+        }
+    small_tenants_to_ts(P, wls, R->dirty);
+    /* the groups of changed pools go; the others stay as they were */
+    for (i = 0, j = 0; i < gv->n; i++)
+        if (!R->dirty[gv->v[i].pool - inv->pools])
+            gv->v[j++] = gv->v[i];
+    gv->n = j;
+    for (i = 0; i < inv->n_pools; i++)
+        if (R->dirty[i])
+            R->mig_lb[i] = 0;
     for (i = 0; i < inv->n_loads; i++)
-        if (wls[i].pool != SIZE_MAX)
+        if (wls[i].pool != SIZE_MAX && R->dirty[wls[i].pool])
             v[n++] = &wls[i];
     qsort(v, n, sizeof(*v), by_pool);
     for (i = 0; i < n && rc == 0; i = j) {
-        for (j = i; j < n && v[j]->pool == v[i]->pool; j++)
+        size_t pool = v[i]->pool;
+
+        for (j = i; j < n && v[j]->pool == pool; j++)
             ;
-        rc = pool_groups(P, gv, v[i]->pool, v + i, j - i, wls, mig_lb);
+        rc = pool_groups(P, gv, pool, v + i, j - i, wls, &R->mig_lb[pool]);
     }
     free(v);
-    free(left);
     return rc;
 }
 
@@ -1560,44 +1606,89 @@ plan_round(struct P *P, struct wl *wls, struct wl **order, const double *cap,
  * (as placement counts them) still have room. Each round shrinks such a
  * pool's capacity by what it overflowed, and faster after a few rounds, so
  * the workloads that no longer fit go to other pools or are reported as
- * not placed; a pool shrunk to nothing takes nothing, so this ends. */
+ * not placed; a pool shrunk to nothing takes nothing, so this ends. The
+ * groups come back ordered by pool, as the first round made them.
+ * Rounds only take room away, so what a round leaves unplaced stays
+ * unplaced: once that alone costs more than 'give_up' (a plan already
+ * known), the rounds stop and *gave_up says so. */
 static int
 plan_rounds(struct P *P, struct wl *wls, struct wl **order, struct gvec *gv,
-            double *mig_lb)
+            double *mig_lb, double give_up, bool *gave_up)
 {
     const struct gp_inventory *inv = P->inv;
-    double *cap = gp_xcalloc(inv->n_pools + 1, sizeof(*cap));
-    uint32_t *used = gp_xcalloc(inv->n_pools + 1, sizeof(*used));
-    size_t i, round;
+    size_t np = inv->n_pools + 1, i, j, round;
+    struct rounds R;
+    uint32_t *used = gp_xcalloc(np, sizeof(*used));
+    struct gvec sorted = {NULL, 0, 0};
     int rc = 0;
 
-    for (i = 0; i < inv->n_pools; i++)
-        cap[i] = (double)inv->pools[i].nodes * inv->pools[i].gpus_per_node;
+    *gave_up = false;
+    R.cap = gp_xcalloc(np, sizeof(*R.cap));
+    R.left = gp_xcalloc(np, sizeof(*R.left));
+    R.mig_lb = gp_xcalloc(np, sizeof(*R.mig_lb));
+    R.dirty = gp_xcalloc(np, sizeof(*R.dirty));
+    R.over = gp_xcalloc(np, sizeof(*R.over));
+    free_gvec(gv);
+    for (i = 0; i < inv->n_loads; i++) {
+        wls[i].pool = SIZE_MAX;
+        wls[i].why = NULL;
+        memset(&wls[i].chosen, 0, sizeof(wls[i].chosen));
+    }
+    for (i = 0; i < inv->n_pools; i++) {
+        R.cap[i] = R.left[i] =
+            (double)inv->pools[i].nodes * inv->pools[i].gpus_per_node;
+        R.over[i] = true;       /* the first round places everything */
+    }
     for (round = 0;; round++) {
         bool over = false;
 
-
-        rc = plan_round(P, wls, order, cap, gv, mig_lb);
+        rc = plan_round(P, wls, order, &R, gv);
         if (rc)
             break;
+        if (unplaced_cost(P, wls) > give_up) {
+            *gave_up = true;
+            break;
+        }
         memset(used, 0, inv->n_pools * sizeof(*used));
         for (i = 0; i < gv->n; i++)
             used[gv->v[i].pool - inv->pools] += gv->v[i].nodes;
         for (i = 0; i < inv->n_pools; i++) {
             double g = inv->pools[i].gpus_per_node, excess;
 
-            if (used[i] <= inv->pools[i].nodes)
+            R.over[i] = used[i] > inv->pools[i].nodes;
+            if (!R.over[i])
                 continue;
             over = true;
             excess = (double)(used[i] - inv->pools[i].nodes) * g;
             if (round >= 3)
-                excess = fmax(excess, cap[i] / 4);
-            cap[i] = round >= 12 || excess >= cap[i] ? 0 : cap[i] - excess;
+                excess = fmax(excess, R.cap[i] / 4);
+            R.cap[i] = round >= 12 || excess >= R.cap[i] ? 0
+                                                         : R.cap[i] - excess;
         }
         if (!over)
             break;
     }
-    free(cap);
+    *mig_lb = 0;
+    for (i = 0; i < inv->n_pools; i++)
+        *mig_lb += R.mig_lb[i];
+    /* pool by pool, each pool's groups in the order they were made */
+    for (i = 0; i < inv->n_pools; i++)
+        for (j = 0; j < gv->n; j++)
+            if ((size_t)(gv->v[j].pool - inv->pools) == i) {
+                if (sorted.n == sorted.cap) {
+                    sorted.cap = sorted.cap ? 2 * sorted.cap : 16;
+                    sorted.v = gp_xrealloc(sorted.v,
+                                           sorted.cap * sizeof(*sorted.v));
+                }
+                sorted.v[sorted.n++] = gv->v[j];
+            }
+    free_gvec(gv);
+    *gv = sorted;
+    free(R.cap);
+    free(R.left);
+    free(R.mig_lb);
+    free(R.dirty);
+    free(R.over);
     free(used);
     return rc;
 }
@@ -1613,6 +1704,7 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
     struct wl *wls, **order;
     struct gvec gv = {NULL, 0, 0};
     double mig_lb = 0;
+    bool gave_up;
     size_t i, j, n_un = 0;
     int rc = 0;
 
@@ -1651,25 +1743,27 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
         order[i] = x;
     }
     qsort(order, inv->n_loads, sizeof(*order), by_lb_demand_desc);
-    rc = plan_rounds(&P, wls, order, &gv, &mig_lb);
-    if (rc == 0 && has_mode(&gv, GP_PLAN_MIG) && has_mode(&gv, GP_PLAN_MPS)) {
+    if (!mig_and_mps(&P)) {
+        rc = plan_rounds(&P, wls, order, &gv, &mig_lb, HUGE_VAL, &gave_up);
+    } else {
         /* The device plugin refuses MPS under the mixed MIG strategy, and
          * the GPU Operator sets one strategy for the whole cluster: a plan
-         * gives up MPS or MIG, whichever costs less. */
+         * gives up MPS or MIG, whichever costs less. (A plan free to use
+         * both that happens to use one is the plan of that variant.) */
         struct gvec alt = {NULL, 0, 0};
         double alt_lb = 0, cost_no_mps, cost_no_mig;
-
         struct wl *keep = gp_xcalloc(inv->n_loads + 1, sizeof(*keep));
 
         P.allowed = ALL_MODES & ~MODE_BIT(GP_PLAN_MPS);
-        rc = plan_rounds(&P, wls, order, &gv, &mig_lb);
+        rc = plan_rounds(&P, wls, order, &gv, &mig_lb, HUGE_VAL, &gave_up);
         cost_no_mps = plan_cost(&P, &gv, wls);
         memcpy(keep, wls, inv->n_loads * sizeof(*keep));
         P.allowed = ALL_MODES & ~MODE_BIT(GP_PLAN_MIG);
         if (rc == 0)
-            rc = plan_rounds(&P, wls, order, &alt, &alt_lb);
+            rc = plan_rounds(&P, wls, order, &alt, &alt_lb, cost_no_mps,
+                             &gave_up);
         cost_no_mig = plan_cost(&P, &alt, wls);
-        if (rc == 0 && cost_no_mig < cost_no_mps - 1e-9) {
+        if (rc == 0 && !gave_up && cost_no_mig < cost_no_mps - 1e-9) {
             free_gvec(&gv);
             gv = alt;
             mig_lb = alt_lb;

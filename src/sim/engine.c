@@ -557,7 +557,7 @@ gap_ends(struct dsim *S, int i)
     }
     p->in_service = false;
     if (p->req_start >= S->warmup) {
-        gp_hist_add(&p->res->lat, S->now - p->req_start);
+        gp_hist_add(p->res->lat, S->now - p->req_start);
     }
     if (S->now >= S->warmup)
         p->completed++;
@@ -599,7 +599,7 @@ burst_ends(struct dsim *S, int i)
         p->host_free = done;
         if (done < S->end) {
             if (p->req_start >= S->warmup)
-                gp_hist_add(&p->res->lat, done - p->req_start);
+                gp_hist_add(p->res->lat, done - p->req_start);
             if (done >= S->warmup)
                 p->completed++;
         }
@@ -838,7 +838,8 @@ gp_sim_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
         S.tn[i] = INF;
     for (i = 0; i < S.n; i++) {
         p[i].res = &r->procs[i];
-        gp_hist_init(&p[i].res->lat);
+        p[i].res->lat = gp_arena_alloc(a, sizeof(*p[i].res->lat));
+        gp_hist_init(p[i].res->lat);
         init_proc(&S, &p[i], g, dom, &dom->procs[i], &sx);
     }
     if (S.mps) {
@@ -886,12 +887,12 @@ gp_sim_domain(struct gp_sim_domain_result *r, struct gp_arena *a,
                                      : (double)(backlog - p[i].backlog_mid) /
                                            (span / 2);
         }
-        pr->has_latency = pr->stable && pr->lat.n > 0;
+        pr->has_latency = pr->stable && pr->lat->n > 0;
         if (pr->has_latency) {
-            pr->mean = gp_hist_mean(&pr->lat);
-            pr->p50 = gp_hist_quantile(&pr->lat, 0.50);
-            pr->p95 = gp_hist_quantile(&pr->lat, 0.95);
-            pr->p99 = gp_hist_quantile(&pr->lat, 0.99);
+            pr->mean = gp_hist_mean(pr->lat);
+            pr->p50 = gp_hist_quantile(pr->lat, 0.50);
+            pr->p95 = gp_hist_quantile(pr->lat, 0.95);
+            pr->p99 = gp_hist_quantile(pr->lat, 0.99);
         }
         gsl_rng_free(p[i].rng);
         free(p[i].q);

@@ -44,7 +44,9 @@ struct gp_sim_proc_result {
     bool stable;
     double backlog_growth;    /* requests/s the queue grew, when unstable */
     uint64_t backlog_end;
-    struct gp_hist lat;       /* request latency, seconds (engine only) */
+    struct gp_hist *lat;      /* request latency, seconds (engine only:
+                               * NULL from the analytic estimate, which
+                               * would otherwise zero 10 KiB per process) */
     bool has_latency;         /* stable and measured */
     double mean, p50, p95, p99; /* latency, seconds */
     enum gp_mem_verdict mem;
