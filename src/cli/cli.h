@@ -74,7 +74,7 @@ int gp_args_format(const struct gp_args *a, enum gp_format *out);
     {"seed", 0, "N", "seed of the event engine (default 1)"},             \
     {"engine-budget", 0, "N",                                              \
      "events the engine may simulate where the estimate is past its "     \
-     "trusted load (default 50000000; 0: refuse such co-locations)"}
+     "trusted load (default 25000000; 0: refuse such co-locations)"}
 struct gp_plan_opts;
 /* Reads GP_OPTS_PLAN into po (defaults first); returns -1 after a usage
  * error. */

@@ -53,16 +53,17 @@ struct model_ctx {
 
 struct memo_ent {
     const struct model_ctx *mc;
-    const struct gp_workload *w, *h;
+    const struct gp_workload *h;
     uint32_t n;
     enum gp_plan_mode mode;
-    bool used, ok;
+    bool ok;
     struct pred out;
 };
 
+/* One workload's predicted co-locations. */
 struct memo {
     struct memo_ent *v;
-    size_t n, cap;
+    uint32_t n, cap;
 };
 
 struct P {
@@ -74,7 +75,7 @@ struct P {
     size_t n_models;
     struct gp_arena *scratch;   /* one evaluation's results */
     unsigned allowed;           /* MODE_BIT()s the plan may use */
-    struct memo memo;
+    struct memo *memos;         /* per workload, indexed as inv->loads */
     uint64_t evals, engine_evals, engine_events;
 };
 
@@ -134,49 +135,22 @@ evaluate(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
 }
 
 /* Co-locations already predicted: the same checks recur across workloads'
- * searches, groups, capacity rounds and plan variants. Keyed by model,
- * mode, replicas and the two workloads; open addressing. */
-static size_t
-memo_hash(const struct model_ctx *mc, enum gp_plan_mode mode, uint32_t n,
-          const struct gp_workload *w, const struct gp_workload *h)
-{
-    uint64_t x = (uint64_t)(uintptr_t)w * 0x9e3779b97f4a7c15u;
-
-    x ^= (uint64_t)(uintptr_t)h * 0xc2b2ae3d27d4eb4fu;
-    x ^= (uint64_t)(uintptr_t)mc * 0x165667b19e3779f9u;
-    x ^= ((uint64_t)n << 8 | (uint64_t)mode) * 0x27d4eb2f165667c5u;
-    return (size_t)(x ^ (x >> 29));
-}
-
+ * searches, groups, capacity rounds and plan variants. Each workload keeps
+ * its own, scanned in order: a few dozen entries that share cache lines
+ * beat a global hash table's random probes into tens of MiB. */
 static struct memo_ent *
-memo_slot(struct memo *m, const struct model_ctx *mc, enum gp_plan_mode mode,
-          uint32_t n, const struct gp_workload *w,
-          const struct gp_workload *h)
+memo_find(struct memo *m, const struct model_ctx *mc, enum gp_plan_mode mode,
+          uint32_t n, const struct gp_workload *h)
 {
-    size_t i;
+    uint32_t i;
 
-    if (2 * (m->n + 1) > m->cap) {
-        struct memo old = *m;
-
-        m->cap = m->cap ? m->cap * 2 : 1024;
-        m->v = gp_xcalloc(m->cap, sizeof(*m->v));
-        m->n = 0;
-        for (i = 0; i < old.cap; i++)
-            if (old.v[i].used) {
-                const struct memo_ent *e = &old.v[i];
-
-                *memo_slot(m, e->mc, e->mode, e->n, e->w, e->h) = *e;
-                m->n++;
-            }
-        free(old.v);
-    }
-    for (i = memo_hash(mc, mode, n, w, h) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    for (i = 0; i < m->n; i++) {
         struct memo_ent *e = &m->v[i];
 
-        if (!e->used || (e->mc == mc && e->mode == mode && e->n == n &&
-                         e->w == w && e->h == h))
+        if (e->h == h && e->n == n && e->mc == mc && e->mode == mode)
             return e;
     }
+    return NULL;
 }
 
 /* w with n-1 copies of h (h may be w); whether every process meets its
@@ -188,13 +162,13 @@ with_copies(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
 {
     const struct gp_workload *ws[MAX_COLOC];
     struct pred pr[MAX_COLOC];
+    struct memo *m = &P->memos[w - P->inv->loads];
     struct memo_ent *e;
     uint32_t i;
 
     if (n == 1)
         h = w;
-    e = memo_slot(&P->memo, mc, mode, n, w, h);
-    if (e->used) {
+    if ((e = memo_find(m, mc, mode, n, h)) != NULL) {
         *out = e->out;
         return e->ok;
     }
@@ -202,17 +176,19 @@ with_copies(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
     for (i = 1; i < n; i++)
         ws[i] = h;
     evaluate(P, mc, mode, n, NULL, ws, n, pr);
-    e->used = true;
+    if (m->n == m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 8;
+        m->v = gp_xrealloc(m->v, m->cap * sizeof(*m->v));
+    }
+    e = &m->v[m->n++];
     e->mc = mc;
     e->mode = mode;
     e->n = n;
-    e->w = w;
     e->h = h;
     e->out = pr[0];
     e->ok = true;
     for (i = 0; i < n; i++)
         e->ok = e->ok && pr[i].meets;
-    P->memo.n++;
     *out = e->out;
     return e->ok;
 }
@@ -1210,7 +1186,6 @@ free_models(struct P *P)
     for (i = 0; i < P->n_models; i++)
         free(P->models[i].pools);
     free(P->models);
-    free(P->memo.v);
     gp_arena_free(P->scratch);
 }
 
@@ -1722,6 +1697,7 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
     }
     plan->inv = inv;
     wls = gp_xcalloc(inv->n_loads + 1, sizeof(*wls));
+    P.memos = gp_xcalloc(inv->n_loads + 1, sizeof(*P.memos));
     order = gp_xcalloc(inv->n_loads + 1, sizeof(*order));
 
     /* step 1: what each workload needs, before any prediction */
@@ -1847,9 +1823,11 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
     for (i = 0; i < inv->n_loads; i++) {
         free(wls[i].best);
         free(wls[i].have);
+        free(P.memos[i].v);
     }
     free_gvec(&gv);
     free(wls);
+    free(P.memos);
     free(order);
     free_models(&P);
     *out = plan;
