@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* bench/bench_report.c: time the report alone (gp_report_build, then
+/* bench/bench_report.c: time the report (gp_report_build, then
  * report.html, report.md and report.json rendered in memory) on a plan
  * for the 10,000-node inventory of 'gpuplan generate --nodes 10000
  * --replicas 100000' (121 pools, 12,500 workloads). Target (the report
  * issue): under 2 s.
  *
- * The planner cannot plan that inventory in time yet, so the plan is made
- * here: each pool gets one shared group (time-slicing, MPS or, on MIG
- * GPUs, the smallest MIG profile on every GPU) and one exclusive group,
- * the workloads are dealt to the pools in turn (every fifth exclusive),
- * and predictions are made up from the profiles. The report only reads
- * the plan, so its cost depends on the plan's size, not on its quality.
+ * The plan is recommend's own (default options), timed apart: 'gpuplan
+ * report' is the plan plus the report, and the issue's 2 s is for both.
  * With an argument N, the inventory has N nodes and 10 N replicas. */
 #include <math.h>
 #include <stdio.h>
@@ -38,165 +34,6 @@ now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The smallest base profile, as many times as fit one GPU. */
-static const struct gp_mig_profile *
-mig_fill(const struct gp_mig_spec *m, struct gp_mig_layout *out)
-{
-    const struct gp_mig_profile *profs[GP_MIG_MAX_PROFILES];
-    const struct gp_mig_profile *want[GP_MIG_MAX_SLICES];
-    const struct gp_mig_profile *p;
-    struct gp_mig_check chk;
-    size_t n = gp_mig_base_profiles(m, profs, false), k, i;
-
-    if (!n)
-        return NULL;
-    p = profs[0];
-    for (i = 1; i < n; i++)
-        if (profs[i]->memory_slices < p->memory_slices)
-            p = profs[i];
-    for (k = p->max_count < GP_MIG_MAX_SLICES ? p->max_count
-                                              : GP_MIG_MAX_SLICES;
-         k > 0; k--) {
-        for (i = 0; i < k; i++)
-            want[i] = p;
-        gp_mig_check(&chk, m, want, k, NULL);
-        if (chk.verdict == GP_MIG_FITS) {
-            *out = chk.placed;
-            return p;
-        }
-    }
-    return NULL;
-}
-
-struct pool_groups {
-    struct gp_plan_group *shared, *excl;
-    const struct gp_mig_profile *mig;
-    size_t n_shared, n_excl, i_shared, i_excl;
-    uint64_t r_shared, r_excl;
-};
-
-static struct gp_plan *
-synth_plan(struct gp_arena *a, const struct gp_inventory *inv)
-{
-    struct gp_plan *p = gp_arena_calloc(a, 1, sizeof(*p));
-    struct pool_groups *pg = gp_arena_calloc(a, inv->n_pools, sizeof(*pg));
-    size_t i, n_un = 0, ng = 0;
-
-    p->inv = inv;
-    p->groups = gp_arena_calloc(a, 2 * inv->n_pools, sizeof(*p->groups));
-    p->pools = gp_arena_calloc(a, inv->n_pools, sizeof(*p->pools));
-    p->n_pools = inv->n_pools;
-    p->unplaced =
-        gp_arena_calloc(a, inv->n_loads / 1000 + 1, sizeof(*p->unplaced));
-    /* count placements per group */
-    for (i = 0; i < inv->n_loads; i++) {
-        struct pool_groups *g = &pg[i % inv->n_pools];
-
-        if (i % 1000 == 999)
-            continue;
-        if (i % 5 == 0) {
-            g->n_excl++;
-            g->r_excl += inv->loads[i].replicas;
-        } else {
-            g->n_shared++;
-            g->r_shared += inv->loads[i].replicas;
-        }
-    }
-    for (i = 0; i < inv->n_pools; i++) {
-        const struct gp_node_pool *np = &inv->pools[i];
-        struct pool_groups *g = &pg[i];
-        struct gp_plan_group *s = &p->groups[ng++], *e = &p->groups[ng++];
-        uint64_t per_node;
-
-        p->pools[i].pool = np;
-        s->pool = e->pool = np;
-        s->name = gp_arena_printf(a, "%s-shared", np->name);
-        e->name = gp_arena_printf(a, "%s-exclusive", np->name);
-        s->steer = s->name;
-        e->steer = e->name;
-        e->mode = GP_PLAN_EXCLUSIVE;
-        e->replicas = 1;
-        s->replicas = 4;
-        s->mode = i % 2 ? GP_PLAN_MPS : GP_PLAN_TIME_SLICING;
-        if (np->gpu->mig && i % 3 == 0) {
-            struct gp_mig_layout *lay =
-                gp_arena_calloc(a, np->gpus_per_node, sizeof(*lay));
-            uint32_t k;
-
-            g->mig = mig_fill(np->gpu->mig, &lay[0]);
-            if (g->mig) {
-                for (k = 1; k < np->gpus_per_node; k++)
-                    lay[k] = lay[0];
-                s->mode = GP_PLAN_MIG;
-                s->replicas = 1;
-                s->layouts = lay;
-            }
-        }
-        if (s->mode == GP_PLAN_MPS)
-            s->tenant = "team";
-        per_node = (uint64_t)np->gpus_per_node *
-                   (s->mode == GP_PLAN_MIG ? s->layouts[0].n : s->replicas);
-        s->nodes = (uint32_t)((g->r_shared + per_node - 1) / per_node);
-        e->nodes =
-            (uint32_t)((g->r_excl + np->gpus_per_node - 1) / np->gpus_per_node);
-        s->gpus_used = s->nodes * np->gpus_per_node;
-        e->gpus_used = (uint32_t)g->r_excl;
-        s->gpu_mem_mib = e->gpu_mem_mib = np->gpu->memory_mib;
-        s->utilisation = 0.5;
-        e->utilisation = 0.7;
-        s->assigns = gp_arena_calloc(a, g->n_shared + 1, sizeof(*s->assigns));
-        e->assigns = gp_arena_calloc(a, g->n_excl + 1, sizeof(*e->assigns));
-        g->shared = s;
-        g->excl = e;
-        p->pools[i].nodes_used = s->nodes + e->nodes;
-        p->pools[i].gpus_used = s->gpus_used + e->gpus_used;
-        p->pools[i].over_capacity = p->pools[i].nodes_used > np->nodes;
-    }
-    p->n_groups = ng;
-    for (i = 0; i < inv->n_loads; i++) {
-        const struct gp_workload *w = &inv->loads[i];
-        struct pool_groups *g = &pg[i % inv->n_pools];
-        struct gp_plan_group *grp;
-        struct gp_plan_assign *as;
-
-        if (i % 1000 == 999) {
-            p->unplaced[n_un].w = w;
-            p->unplaced[n_un].replicas = w->replicas;
-            p->unplaced[n_un].why = "no GPU model of the inventory fits its "
-                                    "memory";
-            n_un++;
-            continue;
-        }
-        grp = i % 5 == 0 ? g->excl : g->shared;
-        as = &grp->assigns[grp->n_assigns++];
-        as->w = w;
-        as->replicas = w->replicas;
-        as->resource = "nvidia.com/gpu";
-        if (grp->mode == GP_PLAN_MIG) {
-            as->mig = g->mig;
-            as->resource =
-                gp_arena_printf(a, "nvidia.com/mig-%s", g->mig->name);
-        }
-        as->offered = w->rps > 0 ? w->rps / w->replicas : 0;
-        as->throughput = as->offered > 0 ? as->offered : 10;
-        as->has_latency = true;
-        as->p50 = w->service_time_s * 1.5;
-        as->p99 = w->service_time_s * 3;
-        as->stable = true;
-        as->meets_target = i % 97 != 0;
-        as->by_engine = i % 3 == 0;
-        as->mem_need_mib = w->memory_bytes >> 20;
-        as->mem_limit_mib = grp->gpu_mem_mib / grp->replicas;
-        if (as->mem_need_mib * grp->replicas > grp->worst_mem_mib)
-            grp->worst_mem_mib = as->mem_need_mib * grp->replicas;
-        p->pools[i % inv->n_pools].baseline_gpus += w->replicas;
-    }
-    p->n_unplaced = n_un;
-    p->evals = 123456;
-    p->engine_evals = 4567;
-    return p;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -209,7 +46,7 @@ main(int argc, char **argv)
     struct gp_plan *plan;
     struct gp_report_opts ro;
     const char *inputs[] = {"big.yaml"};
-    double best = 1e9, t_build = 0, t_html = 0, t_md = 0, t_json = 0;
+    double best = 1e9, t_plan = 0, t_build = 0, t_html = 0, t_md = 0, t_json = 0;
     size_t html_len = 0, md_len = 0, json_len = 0, n_assigns = 0, i;
     int rep;
 
@@ -224,7 +61,16 @@ main(int argc, char **argv)
         gp_diags_print(d, stderr);
         return 1;
     }
-    plan = synth_plan(a, inv);
+    {
+        struct gp_plan_opts po = {false, 1, GP_PLAN_ENGINE_BUDGET};
+        double t0 = now();
+
+        if (gp_plan_make(&plan, a, inv, &po, d) < 0) {
+            gp_diags_print(d, stderr);
+            return 1;
+        }
+        t_plan = now() - t0;
+    }
     for (i = 0; i < plan->n_groups; i++)
         n_assigns += plan->groups[i].n_assigns;
     memset(&ro, 0, sizeof(ro));
@@ -274,9 +120,12 @@ main(int argc, char **argv)
     printf("  best of 3: %.1f ms (build %.1f, html %.1f, markdown %.1f, json "
            "%.1f; target < 2000 ms)\n",
            best * 1e3, t_build * 1e3, t_html * 1e3, t_md * 1e3, t_json * 1e3);
+    printf("  plan (recommend's planner): %.1f ms; plan + report %.1f ms "
+           "(target < 2000 ms)\n",
+           t_plan * 1e3, (t_plan + best) * 1e3);
     printf("  sizes: report.html %zu bytes, report.md %zu, report.json %zu\n",
            html_len, md_len, json_len);
     gp_strbuf_release(&yaml);
     gp_arena_free(a);
-    return best < 2.0 ? 0 : 1;
+    return t_plan + best < 2.0 ? 0 : 1;
 }
