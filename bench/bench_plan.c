@@ -4,7 +4,7 @@
  *
  *   bench_plan [--quick] [INVENTORY...]
  *
- * With no files: the three scenarios (run from the repository root) and
+ * With no files: the scenarios (run from the repository root) and
  * generated fleets of 1,000 and 10,000 nodes (--quick: 1,000 only).
  *
  * Baselines, each on the cheapest pool whose GPU holds the workload, with
@@ -209,7 +209,8 @@ main(int argc, char **argv)
 {
     static const char *const scen[] = {"scenarios/inference-fleet.yaml",
                                        "scenarios/small-lab.yaml",
-                                       "scenarios/mixed-cluster.yaml"};
+                                       "scenarios/mixed-cluster.yaml",
+                                       "scenarios/tenant-isolation.yaml"};
     struct gp_arena *a = gp_arena_new();
     struct gp_diags *d = gp_diags_new(a);
     struct gp_catalog *cat;
