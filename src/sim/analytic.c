@@ -60,11 +60,19 @@ static void
 queue_model(const struct ap *p, double b, double r0, double cv, struct qres *q)
 {
     static const double qs[3] = {0.5, 0.95, 0.99};
+    /* the standard normal's quantiles at qs, from GSL once per run */
+    static double z[3];
+    static bool have_z;
     double out[3], w = 0, rho = 0;
     double var = p->var + (cv * p->work) * (cv * p->work) +
                  p->syncs * r0 * r0 / 3.0;
     size_t i;
 
+    if (!have_z) {
+        for (i = 0; i < 3; i++)
+            z[i] = gsl_cdf_ugaussian_Pinv(qs[i]);
+        have_z = true;
+    }
     memset(q, 0, sizeof(*q));
     q->stable = true;
     switch (p->traffic) {
@@ -106,7 +114,7 @@ queue_model(const struct ap *p, double b, double r0, double cv, struct qres *q)
     for (i = 0; i < 3; i++) {
         /* Service-time spread (launch waits, foreign turns, the work's own
          * variability), normal approximation around the mean. */
-        double bq = b + gsl_cdf_ugaussian_Pinv(qs[i]) * sqrt(var);
+        double bq = b + z[i] * sqrt(var);
 
         out[i] = wait_q(rho, w, qs[i]) + bq;
     }
@@ -307,6 +315,18 @@ mps_step(struct ap *p, const unsigned *cnt, size_t n,
         for (j = 0; j < n; j++)
             o[j] = cnt[j] - (j == i);
         if (t->rate) {
+            /* each class's binomial weights once, not once per state */
+            double pmf[2 * GP_SIM_MAX_PROCS_PER_DOMAIN];
+            size_t off[GP_SIM_MAX_PROCS_PER_DOMAIN], used = 0;
+
+            for (j = 0; j < n; j++) {
+                unsigned kk;
+
+                off[j] = used;
+                if (o[j] > 1)
+                    for (kk = 0; kk <= o[j]; kk++)
+                        pmf[used++] = gsl_ran_binomial_pdf(kk, p[j].a, o[j]);
+            }
             /* every count vector of the others, odometer order */
             memset(k, 0, n * sizeof(k[0]));
             for (;;) {
@@ -317,7 +337,7 @@ mps_step(struct ap *p, const unsigned *cnt, size_t n,
                     if (o[j] == 1)
                         wgt *= k[j] ? p[j].a : 1 - p[j].a;
                     else if (o[j])
-                        wgt *= gsl_ran_binomial_pdf(k[j], p[j].a, o[j]);
+                        wgt *= pmf[off[j] + k[j]];
                     st += (k[j] + (j == i)) * t->radix[j];
                 }
                 if (wgt > 0) {
