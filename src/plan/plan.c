@@ -257,6 +257,8 @@ struct wl {
     bool *have;
     const char *why;            /* when no model works */
     /* placement */
+    size_t *bans;               /* pools it was evicted from */
+    size_t n_bans;
     size_t pool;                /* SIZE_MAX: unplaced */
     struct option chosen;
 };
@@ -1240,16 +1242,28 @@ by_lb_demand_desc(const void *pa, const void *pb)
     return strcmp(a->w->name, b->w->name);
 }
 
-/* The cheapest pool of model 'model' with room for 'need' GPUs. */
+static bool
+banned(const struct wl *x, size_t pool)
+{
+    size_t i;
+
+    for (i = 0; i < x->n_bans; i++)
+        if (x->bans[i] == pool)
+            return true;
+    return false;
+}
+
+/* The cheapest pool of model 'model' with room for 'need' GPUs that has
+ * not evicted x. */
 static size_t
 cheapest_pool(const struct P *P, size_t model, double need,
-              const double *left)
+              const double *left, const struct wl *x)
 {
     const struct model_ctx *mc = &P->models[model];
     size_t k;
 
     for (k = 0; k < mc->n_pools; k++)
-        if (need <= left[mc->pools[k]] + 1e-9)
+        if (need <= left[mc->pools[k]] + 1e-9 && !banned(x, mc->pools[k]))
             return mc->pools[k];
     return SIZE_MAX;
 }
@@ -1266,7 +1280,7 @@ place(struct P *P, struct wl *x, double *left)
     for (j = 0; j < P->n_models && j < 64; j++) {
         double f = lb_frac(P, x, &P->models[j]);
         size_t pl = f < HUGE_VAL ? cheapest_pool(P, j, f * x->w->replicas,
-                                                 left)
+                                                 left, x)
                                  : SIZE_MAX;
 
         if (pl == SIZE_MAX)
@@ -1290,7 +1304,7 @@ place(struct P *P, struct wl *x, double *left)
         if (!o.ok)
             continue;
         need = o.frac * x->w->replicas;
-        if ((pl = cheapest_pool(P, m, need, left)) == SIZE_MAX)
+        if ((pl = cheapest_pool(P, m, need, left, x)) == SIZE_MAX)
             continue;
         c = need * inv->pools[pl].price_per_gpu_hour;
         if (c < best_cost - 1e-12) {
@@ -1512,17 +1526,16 @@ by_pool(const void *pa, const void *pb)
 /* The state of capacity rounds: what each pool may still take, and each
  * pool's share of the MIG lower bound. */
 struct rounds {
-    double *cap;                /* GPUs placement may fill, per pool */
-    double *left;               /* of cap, not yet filled */
+    double *left;               /* GPUs placement may still fill */
     double *mig_lb;             /* per pool */
     bool *dirty;                /* pools whose groups are rebuilt */
-    bool *over;                 /* pools that took more nodes than exist */
+    bool *full;                 /* pools that overflowed: no new members */
 };
 
 /* Places every unplaced workload within the pools' room, then rebuilds the
  * groups of every pool that changed. The first round places everything;
- * later ones only move the workloads of over-committed pools, so a round
- * costs what it changes. */
+ * later ones only place the workloads evicted from over-committed pools,
+ * so a round costs what it changes. */
 static int
 plan_round(struct P *P, struct wl *wls, struct wl **order, struct rounds *R,
            struct gvec *gv)
@@ -1535,17 +1548,19 @@ plan_round(struct P *P, struct wl *wls, struct wl **order, struct rounds *R,
     for (i = 0; i < inv->n_loads; i++) {
         struct wl *x = &wls[i];
 
-        if (x->pool != SIZE_MAX && !R->over[x->pool])
+        if (x->pool != SIZE_MAX && !banned(x, x->pool))
             continue;
+        if (x->pool != SIZE_MAX) {
+            R->dirty[x->pool] = true;
+            R->left[x->pool] += x->chosen.frac * x->w->replicas;
+        }
         x->pool = SIZE_MAX;
         x->why = NULL;
         memset(&x->chosen, 0, sizeof(x->chosen));
     }
-    for (i = 0; i < inv->n_pools; i++) {
-        R->dirty[i] = R->over[i];
-        if (R->over[i])
-            R->left[i] = R->cap[i];
-    }
+    for (i = 0; i < inv->n_pools; i++)
+        if (R->full[i])
+            R->left[i] = 0;
     /* the cheapest pool with room, the largest demands first */
     for (i = 0; i < inv->n_loads; i++)
         if (order[i]->pool == SIZE_MAX) {
@@ -1577,45 +1592,137 @@ plan_round(struct P *P, struct wl *wls, struct wl **order, struct rounds *R,
     return rc;
 }
 
+struct evict {
+    const struct gp_plan_group *g;
+    struct wl *x;
+    double gpus;                /* of its group's, that it takes */
+};
+
+/* Whole nodes for a group whose members take 'share' GPUs in all. */
+static double
+group_nodes(double share, uint32_t per_node)
+{
+    return ceil(ceil(share - 1e-9) / per_node - 1e-9);
+}
+
+static int
+by_evict_order(const void *pa, const void *pb)
+{
+    const struct evict *a = pa, *b = pb;
+    int c;
+
+    if (a->g != b->g) {
+        if (a->g->gpus_used != b->g->gpus_used)
+            return a->g->gpus_used < b->g->gpus_used ? -1 : 1;
+        if ((c = strcmp(a->g->name, b->g->name)) != 0)
+            return c;
+        return a->g < b->g ? -1 : 1;
+    }
+    if (a->gpus != b->gpus)
+        return a->gpus < b->gpus ? -1 : 1;
+    return strcmp(a->x->w->name, b->x->w->name);
+}
+
+/* A pool whose groups take more nodes than it has evicts workloads, the
+ * smallest groups first and within a group the smallest demands first,
+ * until its groups' whole nodes (estimated as GPUs still used over GPUs
+ * per node) fit. Returns how many it evicted. */
+static size_t
+evict(struct P *P, struct wl *wls, const struct gvec *gv, size_t pool,
+      uint32_t used_nodes)
+{
+    const struct gp_node_pool *pl = &P->inv->pools[pool];
+    struct evict *e = NULL;
+    double *left_gpus = NULL;
+    size_t n = 0, cap = 0, i, j, out = 0, n_groups = 0, *gi = NULL;
+    double nodes = used_nodes;
+
+    for (i = 0; i < gv->n; i++) {
+        const struct gp_plan_group *g = &gv->v[i];
+
+        if ((size_t)(g->pool - P->inv->pools) != pool || !g->nodes)
+            continue;
+        for (j = 0; j < g->n_assigns; j++) {
+            struct wl *x = &wls[g->assigns[j].w - P->inv->loads];
+
+            if (n == cap) {
+                cap = cap ? 2 * cap : 16;
+                e = gp_xrealloc(e, cap * sizeof(*e));
+            }
+            e[n].g = g;
+            e[n].x = x;
+            e[n].gpus = x->chosen.frac * x->w->replicas;
+            n++;
+        }
+    }
+    qsort(e, n, sizeof(*e), by_evict_order);
+    gi = gp_xcalloc(n + 1, sizeof(*gi));
+    left_gpus = gp_xcalloc(n + 1, sizeof(*left_gpus));
+    for (i = 0; i < n; i++) {
+        if (i == 0 || e[i].g != e[i - 1].g)
+            left_gpus[n_groups++] = 0;
+        gi[i] = n_groups - 1;
+        left_gpus[gi[i]] += e[i].gpus;
+    }
+    for (i = 0; i < n && nodes > pl->nodes; i++) {
+        struct wl *x = e[i].x;
+        bool last = i + 1 == n || gi[i + 1] != gi[i];
+        double before = group_nodes(left_gpus[gi[i]], pl->gpus_per_node);
+
+        left_gpus[gi[i]] = last ? 0 : fmax(0, left_gpus[gi[i]] - e[i].gpus);
+        nodes -= before - group_nodes(left_gpus[gi[i]], pl->gpus_per_node);
+        if (banned(x, pool))
+            continue; /* listed in another group of the pool as well */
+        /* in the run's arena: variants snapshot and restore wl by value */
+        x->bans = gp_arena_grow(P->a, x->bans, x->n_bans, x->n_bans + 1,
+                                sizeof(*x->bans));
+        x->bans[x->n_bans++] = pool;
+        out++;
+    }
+    free(e);
+    free(gi);
+    free(left_gpus);
+    return out;
+}
+
 /* Groups take whole nodes, so a pool can run out of nodes while its GPUs
- * (as placement counts them) still have room. Each round shrinks such a
- * pool's capacity by what it overflowed, and faster after a few rounds, so
- * the workloads that no longer fit go to other pools or are reported as
- * not placed; a pool shrunk to nothing takes nothing, so this ends. The
- * groups come back ordered by pool, as the first round made them.
- * Rounds only take room away, so what a round leaves unplaced stays
- * unplaced: once that alone costs more than 'give_up' (a plan already
- * known), the rounds stop and *gave_up says so. */
+ * (as placement counts them) still have room. Such a pool evicts its
+ * smallest groups' workloads (evict()), which then go to other pools or
+ * are reported as not placed; every round evicts at least one workload
+ * from a pool for good, so this ends. The groups come back ordered by
+ * pool, as the first round made them. Rounds only take room away, so what
+ * a round leaves unplaced stays unplaced: once that alone costs more than
+ * 'give_up' (a plan already known), the rounds stop and *gave_up says
+ * so. */
 static int
 plan_rounds(struct P *P, struct wl *wls, struct wl **order, struct gvec *gv,
             double *mig_lb, double give_up, bool *gave_up)
 {
     const struct gp_inventory *inv = P->inv;
-    size_t np = inv->n_pools + 1, i, j, round;
+    size_t np = inv->n_pools + 1, i, j;
     struct rounds R;
     uint32_t *used = gp_xcalloc(np, sizeof(*used));
     struct gvec sorted = {NULL, 0, 0};
     int rc = 0;
 
     *gave_up = false;
-    R.cap = gp_xcalloc(np, sizeof(*R.cap));
     R.left = gp_xcalloc(np, sizeof(*R.left));
     R.mig_lb = gp_xcalloc(np, sizeof(*R.mig_lb));
     R.dirty = gp_xcalloc(np, sizeof(*R.dirty));
-    R.over = gp_xcalloc(np, sizeof(*R.over));
+    R.full = gp_xcalloc(np, sizeof(*R.full));
     free_gvec(gv);
     for (i = 0; i < inv->n_loads; i++) {
         wls[i].pool = SIZE_MAX;
         wls[i].why = NULL;
+        wls[i].n_bans = 0;
         memset(&wls[i].chosen, 0, sizeof(wls[i].chosen));
     }
     for (i = 0; i < inv->n_pools; i++) {
-        R.cap[i] = R.left[i] =
-            (double)inv->pools[i].nodes * inv->pools[i].gpus_per_node;
-        R.over[i] = true;       /* the first round places everything */
+        R.left[i] = (double)inv->pools[i].nodes * inv->pools[i].gpus_per_node;
+        R.dirty[i] = true;      /* the first round places everything */
     }
-    for (round = 0;; round++) {
-        bool over = false;
+    for (;;) {
+        size_t evicted = 0;
 
         rc = plan_round(P, wls, order, &R, gv);
         if (rc)
@@ -1627,20 +1734,15 @@ plan_rounds(struct P *P, struct wl *wls, struct wl **order, struct gvec *gv,
         memset(used, 0, inv->n_pools * sizeof(*used));
         for (i = 0; i < gv->n; i++)
             used[gv->v[i].pool - inv->pools] += gv->v[i].nodes;
-        for (i = 0; i < inv->n_pools; i++) {
-            double g = inv->pools[i].gpus_per_node, excess;
-
-            R.over[i] = used[i] > inv->pools[i].nodes;
-            if (!R.over[i])
-                continue;
-            over = true;
-            excess = (double)(used[i] - inv->pools[i].nodes) * g;
-            if (round >= 3)
-                excess = fmax(excess, R.cap[i] / 4);
-            R.cap[i] = round >= 12 || excess >= R.cap[i] ? 0
-                                                         : R.cap[i] - excess;
-        }
-        if (!over)
+        memset(R.dirty, 0, inv->n_pools * sizeof(*R.dirty));
+        for (i = 0; i < inv->n_pools; i++)
+            if (used[i] > inv->pools[i].nodes) {
+                evicted += evict(P, wls, gv, i, used[i]);
+                /* full: it takes nothing new, so evictions do not
+                 * come back to it from elsewhere */
+                R.full[i] = true;
+            }
+        if (!evicted)
             break;
     }
     *mig_lb = 0;
@@ -1659,11 +1761,10 @@ plan_rounds(struct P *P, struct wl *wls, struct wl **order, struct gvec *gv,
             }
     free_gvec(gv);
     *gv = sorted;
-    free(R.cap);
     free(R.left);
     free(R.mig_lb);
     free(R.dirty);
-    free(R.over);
+    free(R.full);
     free(used);
     return rc;
 }
