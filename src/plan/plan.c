@@ -734,27 +734,52 @@ mig_groups(struct P *P, struct gvec *gv, const struct gp_node_pool *pool,
             for (i = 0; i < G; i++)
                 g->gpus_used += mine[i].n > 0;
         }
-        /* assigns: every MIG group of the pool lists the workloads whose
-         * profile it holds (pods land on any of them) */
-        for (i = first_idx; i < gv->n; i++) {
-            struct gp_plan_group *g = &gv->v[i];
-            double load = 0;
-            uint64_t worst = 0;
+        /* assigns: each workload's replicas fill its profile's instances
+         * group by group, so the groups' replicas add up to the
+         * workload's (pods land on any of them: one steering value) */
+        {
+            size_t ng = gv->n - first_idx;
+            uint64_t *room = gp_xcalloc(ng * np + 1, sizeof(*room));
+            double *load = gp_xcalloc(ng + 1, sizeof(*load));
 
+            for (i = 0; i < ng; i++)
+                for (p = 0; p < np; p++) {
+                    const struct gp_plan_group *g = &gv->v[first_idx + i];
+                    uint32_t c;
+
+                    for (c = 0; c < G; c++)
+                        room[i * np + p] += count_in(&g->layouts[c], profs[p]);
+                    room[i * np + p] *= g->nodes;
+                }
             for (j = 0; j < k; j++) {
-                uint32_t c, inst = 0;
+                uint64_t want = ws[j]->w->replicas;
 
-                for (c = 0; c < G; c++)
-                    inst += count_in(&g->layouts[c], ws[j]->chosen.mig);
-                if (!inst)
-                    continue;
-                add_assign(P, g, ws[j], &ws[j]->chosen.pred, ws[j]->chosen.mig);
-                load += ws[j]->duty * ws[j]->w->replicas;
-                if (ws[j]->mem_mib > worst)
-                    worst = ws[j]->mem_mib;
+                for (p = 0; profs[p] != ws[j]->chosen.mig; p++)
+                    ;
+                for (i = 0; i < ng && want; i++) {
+                    struct gp_plan_group *g = &gv->v[first_idx + i];
+                    uint64_t *left = &room[i * np + p];
+                    uint64_t r = want < *left ? want : *left;
+
+                    if (!r)
+                        continue;
+                    *left -= r;
+                    want -= r;
+                    add_assign(P, g, ws[j], &ws[j]->chosen.pred,
+                               ws[j]->chosen.mig);
+                    g->assigns[g->n_assigns - 1].replicas = (uint32_t)r;
+                    load[i] += ws[j]->duty * (double)r;
+                    if (ws[j]->mem_mib > g->worst_mem_mib)
+                        g->worst_mem_mib = ws[j]->mem_mib;
+                }
             }
-            g->worst_mem_mib = worst;
-            g->utilisation = g->gpus_used ? load / (double)n_gpus : 0;
+            for (i = 0; i < ng; i++) {
+                struct gp_plan_group *g = &gv->v[first_idx + i];
+
+                g->utilisation = g->gpus_used ? load[i] / g->gpus_used : 0;
+            }
+            free(room);
+            free(load);
         }
     }
 out:

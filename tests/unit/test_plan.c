@@ -10,6 +10,8 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/strbuf.h"
+#include "gen/generate.h"
 #include "harness.h"
 #include "inventory/inventory.h"
 #include "mig/geometry.h"
@@ -141,6 +143,28 @@ engine_recheck(const struct gp_plan_group *g, struct gp_arena *a,
     }
 }
 
+/* Every placed workload's replicas across the plan's groups add up to its
+ * own: MIG groups split them by instances, the others hold them whole. */
+static void
+check_replicas_add_up(const struct gp_plan *p)
+{
+    const struct gp_inventory *inv = p->inv;
+    uint64_t *got = calloc(inv->n_loads + 1, sizeof(*got));
+    bool *unplaced = calloc(inv->n_loads + 1, sizeof(*unplaced));
+    size_t i, j;
+
+    for (i = 0; i < p->n_groups; i++)
+        for (j = 0; j < p->groups[i].n_assigns; j++)
+            got[p->groups[i].assigns[j].w - inv->loads] +=
+                p->groups[i].assigns[j].replicas;
+    for (i = 0; i < p->n_unplaced; i++)
+        unplaced[p->unplaced[i].w - inv->loads] = true;
+    for (i = 0; i < inv->n_loads; i++)
+        INT_EQ(got[i], unplaced[i] ? 0 : inv->loads[i].replicas);
+    free(got);
+    free(unplaced);
+}
+
 static void
 check_plan(const char *file, double max_gpu_ratio, bool all_placed)
 {
@@ -238,6 +262,7 @@ check_plan(const char *file, double max_gpu_ratio, bool all_placed)
     for (i = 0; i < p->n_pools; i++)
         OK(p->pools[i].nodes_used <= p->pools[i].pool->nodes);
     OK(!p->over_capacity);
+    check_replicas_add_up(p);
     INT_EQ(missed, 0);
     gp_arena_free(a);
 }
@@ -258,4 +283,50 @@ plan_other_scenarios(void)
 {
     check_plan("scenarios/small-lab.yaml", 1.0, false);
     check_plan("scenarios/mixed-cluster.yaml", 1.0, false);
+    check_plan("scenarios/tenant-isolation.yaml", 1.0, true);
+}
+
+/* A generated fleet: many pools, MIG groups with several layouts, capacity
+ * rounds with evictions. The plan keeps every pool's nodes, its replicas
+ * add up, and it is the same twice. */
+void
+plan_generated_fleet(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_gen_opts go = {1, 300, 3000};
+    struct gp_plan_opts o = {false, 1, GP_PLAN_ENGINE_BUDGET};
+    struct gp_strbuf y = GP_STRBUF_INIT;
+    struct gp_catalog *cat;
+    struct gp_inventory *inv;
+    struct gp_plan *p, *p2;
+    size_t i, j, split = 0;
+
+    if (gp_catalog_load(&cat, a, NULL, d) < 0 ||
+        gp_generate_inventory(&go, cat, &y, d) < 0 ||
+        gp_inventory_parse(&inv, a, "gen.yaml", y.buf, y.len, cat, d) < 0) {
+        gp_diags_print(d, stderr);
+        OK(0);
+        gp_strbuf_release(&y);
+        gp_arena_free(a);
+        return;
+    }
+    OK(gp_plan_make(&p, a, inv, &o, d) == 0);
+    OK(gp_plan_make(&p2, a, inv, &o, d) == 0);
+    INT_EQ(p2->n_groups, p->n_groups);
+    INT_EQ(p2->gpus_used, p->gpus_used);
+    DBL_NEAR(p2->cost_per_day, p->cost_per_day, 0);
+    for (i = 0; i < p->n_pools; i++)
+        OK(p->pools[i].nodes_used <= p->pools[i].pool->nodes);
+    /* some pool's MIG demand takes several layouts, hence groups */
+    for (i = 0; i < p->n_groups; i++)
+        for (j = i + 1; j < p->n_groups; j++)
+            split += p->groups[i].mode == GP_PLAN_MIG &&
+                     p->groups[j].mode == GP_PLAN_MIG &&
+                     p->groups[i].pool == p->groups[j].pool;
+    OK(split >= 1);
+    OK(p->gpus_used < p->baseline_gpus);
+    check_replicas_add_up(p);
+    gp_strbuf_release(&y);
+    gp_arena_free(a);
 }
