@@ -5,19 +5,11 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "bench.h"
 #include "base/arena.h"
 #include "base/diag.h"
 #include "mig/geometry.h"
 #include "model/gpu.h"
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 int
 main(void)
@@ -34,7 +26,7 @@ main(void)
         return 1;
     }
     for (rep = 0; rep < 20; rep++) {
-        double t0 = now();
+        double t0 = bench_now();
 
         total = 0;
         models = 0;
@@ -47,8 +39,8 @@ main(void)
             total += gp_mig_enumerate(m, NULL, 0, false, NULL, NULL);
             total += gp_mig_enumerate(m, NULL, 0, true, NULL, NULL);
         }
-        if (now() - t0 < best)
-            best = now() - t0;
+        if (bench_now() - t0 < best)
+            best = bench_now() - t0;
     }
     printf("mig_enumerate_all_models: %zu models, %zu layouts, best of 20: "
            "%.3f ms (target < 10 ms)\n",

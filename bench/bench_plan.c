@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/strbuf.h"
@@ -32,15 +33,6 @@
 #include "inventory/inventory.h"
 #include "model/gpu.h"
 #include "plan/plan.h"
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t
 mib(uint64_t bytes)
@@ -168,7 +160,7 @@ run(const char *name, const char *file, const char *text, size_t len,
     double t0, t1, t2;
     int rc;
 
-    t0 = now();
+    t0 = bench_now();
     rc = text ? gp_inventory_parse(&inv, a, file, text, len, cat, d)
               : gp_inventory_load(&inv, a, &file, 1, cat, d);
     if (rc < 0) {
@@ -176,13 +168,13 @@ run(const char *name, const char *file, const char *text, size_t len,
         gp_arena_free(a);
         return -1;
     }
-    t1 = now();
+    t1 = bench_now();
     if (gp_plan_make(&p, a, inv, &o, d) < 0) {
         gp_diags_print(d, stderr);
         gp_arena_free(a);
         return -1;
     }
-    t2 = now();
+    t2 = bench_now();
     baselines(inv, &b);
     printf("%-18s plan %6u GPUs (bound %9.1f, gap %5.1f%%) %5u nodes "
            "$%.0f/day, %s; one-pod %6llu  ts4 %6llu (%llu OOM)  mig-1g "

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/strbuf.h"
@@ -24,15 +25,6 @@
 #include "model/gpu.h"
 #include "plan/plan.h"
 #include "report/report.h"
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 int
 main(int argc, char **argv)
@@ -63,13 +55,13 @@ main(int argc, char **argv)
     }
     {
         struct gp_plan_opts po = {false, 1, GP_PLAN_ENGINE_BUDGET};
-        double t0 = now();
+        double t0 = bench_now();
 
         if (gp_plan_make(&plan, a, inv, &po, d) < 0) {
             gp_diags_print(d, stderr);
             return 1;
         }
-        t_plan = now() - t0;
+        t_plan = bench_now() - t0;
     }
     for (i = 0; i < plan->n_groups; i++)
         n_assigns += plan->groups[i].n_assigns;
@@ -85,21 +77,21 @@ main(int argc, char **argv)
         struct gp_report *r;
         struct gp_json *js;
         char *jtext;
-        double t0 = now(), t1, t2, t3, t4;
+        double t0 = bench_now(), t1, t2, t3, t4;
 
         if (gp_report_build(&r, ra, plan, &ro, rd) < 0) {
             gp_diags_print(rd, stderr);
             return 1;
         }
-        t1 = now();
+        t1 = bench_now();
         gp_report_html(&html, r);
-        t2 = now();
+        t2 = bench_now();
         gp_report_markdown(&md, r);
-        t3 = now();
+        t3 = bench_now();
         js = gp_report_json(r);
         jtext = gp_json_render(js, &json_len);
         gp_json_free(js);
-        t4 = now();
+        t4 = bench_now();
         if (t4 - t0 < best) {
             best = t4 - t0;
             t_build = t1 - t0;

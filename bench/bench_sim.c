@@ -13,20 +13,12 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench.h"
 #include "base/arena.h"
 #include "base/diag.h"
 #include "model/gpu.h"
 #include "sim/engine.h"
 #include "sim/scenario.h"
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static long
 peak_rss_kib(void)
@@ -56,12 +48,12 @@ run(const struct gp_sim_gpu *g, double dur, const char *what)
 {
     struct gp_arena *a = gp_arena_new();
     struct gp_sim_domain_result r;
-    double t0 = now(), dt;
+    double t0 = bench_now(), dt;
     uint64_t done = 0;
     size_t i;
 
     gp_sim_domain(&r, a, g, &g->domains[0], dur, 0, 1);
-    dt = now() - t0;
+    dt = bench_now() - t0;
     for (i = 0; i < g->domains[0].n_procs; i++)
         done += r.procs[i].completed;
     printf("%-44s %8.0f s simulated in %6.3f s: %6.2f M events/s, %llu "
