@@ -6,6 +6,7 @@
 
 #include "base/arena.h"
 #include "sim/analytic.h"
+#include "sim/scenario.h"
 
 /* The engine runs long enough for about 20,000 requests of the slowest
  * stream, 60 s .. 1 h (as gp_sim_auto_duration, for one domain). */
@@ -77,8 +78,7 @@ gp_sim_colocate(struct gp_sim_domain_result *r, struct gp_colocation_how *how,
         dom.time_sliced = k > 1;
     } else if (c->sharing == GP_SIM_MPS) {
         g.replicas = c->replicas;
-        g.mps_thread_pct = floor(100.0 / c->replicas);
-        g.mps_mem_limit = (m->memory_mib / c->replicas) << 20;
+        gp_sim_mps_plugin_limits(&g, c->replicas);
         dom.mps = true;
     }
     if (c->mig) {

@@ -278,14 +278,8 @@ load_sharing(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
     }
     if (g->mode != GP_SIM_MPS)
         return true;
-    /* What the device plugin sets for 'replicas' (integer floors), unless
-     * given explicitly. */
-    g->mps_thread_pct = 100;
-    if (g->replicas) {
-        g->mps_thread_pct = floor(100.0 / g->replicas);
-        if (g->model)
-            g->mps_mem_limit = (g->model->memory_mib / g->replicas) << 20;
-    }
+    /* what the device plugin sets, unless given explicitly */
+    gp_sim_mps_plugin_limits(g, g->replicas);
     if (atp && gp_yget_double(atp, "activeThreadPercentage", 1, 100,
                               &g->mps_thread_pct, L->d) < 0)
         fail(L);
@@ -294,6 +288,17 @@ load_sharing(struct sloader *L, const struct gp_ynode *n, struct gp_sim_gpu *g)
                              &g->mps_mem_limit, L->d) < 0)
         fail(L);
     return true;
+}
+
+void
+gp_sim_mps_plugin_limits(struct gp_sim_gpu *g, uint32_t replicas)
+{
+    g->mps_thread_pct = 100;
+    if (!replicas)
+        return;
+    g->mps_thread_pct = floor(100.0 / replicas);
+    if (g->model)
+        g->mps_mem_limit = (g->model->memory_mib / replicas) << 20;
 }
 
 static void

@@ -84,4 +84,9 @@ int gp_scenario_parse(struct gp_scenario **out, struct gp_arena *a,
 
 const char *gp_sim_mode_name(enum gp_sim_mode m);
 
+/* What the device plugin's MPS control daemon sets for 'replicas' clients
+ * of g's GPU (config-formats 1.9): floor(100 / replicas)% of the threads
+ * and floor(memory / replicas) pinned memory each. */
+void gp_sim_mps_plugin_limits(struct gp_sim_gpu *g, uint32_t replicas);
+
 #endif
