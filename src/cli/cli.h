@@ -84,6 +84,8 @@ void gp_ctx_print_json(struct gp_ctx *ctx, struct gp_json *doc);
 extern const struct gp_cmd gp_cmd_models, gp_cmd_models_show,
     gp_cmd_mig_layouts, gp_cmd_mig_validate, gp_cmd_validate,
     gp_cmd_simulate, gp_cmd_recommend, gp_cmd_generate;
+extern const struct gp_cmd gp_cmd_import_kubectl, gp_cmd_import_dcgm,
+    gp_cmd_import_nvidia_smi;
 
 int gp_cli_main(int argc, char **argv);
 
