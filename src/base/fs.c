@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+/* MAP_POPULATE is a Linux extension, outside POSIX. */
+#define _DEFAULT_SOURCE
+
 #include "base/fs.h"
 
 #include <errno.h>
@@ -6,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,13 +107,74 @@ out:
     return rc;
 }
 
-/* Writes all of 'data' to 'fd', then syncs and closes it. Returns 0, or
- * -1 with errno set (fd closed either way). */
+/* Linux maps the whole file at once with MAP_POPULATE: one call instead of
+ * a page fault per 4 KiB, which is most of the cost of reading a large
+ * export on a virtual machine. Elsewhere pages come in as they are read. */
+#ifdef MAP_POPULATE
+#define GP_MAP_POPULATE MAP_POPULATE
+#else
+#define GP_MAP_POPULATE 0
+#endif
+
+int
+gp_file_map(struct gp_file_map *out, struct gp_arena *a, const char *path,
+            size_t max_bytes, struct gp_diags *d)
+{
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    struct stat st;
+    void *map;
+    int fd;
+
+    memset(out, 0, sizeof(*out));
+    out->file = gp_arena_strdup(a, name);
+    out->text = "";
+    if (strcmp(path, "-") == 0)
+        return gp_file_read(&out->text, &out->len, a, path, max_bytes, d);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return gp_error_at(d, file_loc(name), "cannot open: %s",
+                           strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+        /* Directories, pipes and empty files: the reading path says what
+         * is wrong, or reads what a pipe gives. */
+        close(fd);
+        return gp_file_read(&out->text, &out->len, a, path, max_bytes, d);
+    }
+    if ((unsigned long long)st.st_size > max_bytes) {
+        close(fd);
+        return gp_error_at(d, file_loc(name),
+                           "file is too large (%llu bytes; the limit is %zu)",
+                           (unsigned long long)st.st_size, max_bytes);
+    }
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+               MAP_PRIVATE | GP_MAP_POPULATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return gp_file_read(&out->text, &out->len, a, path, max_bytes, d);
+    /* The whole file is read once, front to back. */
+    posix_madvise(map, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
+    out->map_ = map;
+    out->text = map;
+    out->len = (size_t)st.st_size;
+    gp_diags_add_source(d, out->file, out->text, out->len);
+    return 0;
+}
+
+void
+gp_file_unmap(struct gp_file_map *m)
+{
+    if (m->map_)
+        munmap(m->map_, m->len);
+    m->map_ = NULL;
+    m->text = "";
+    m->len = 0;
+}
+
+/* Writes all of 'data' to 'fd'. Returns 0, or -1 with errno set. */
 static int
-write_all_close(int fd, const char *data, size_t len)
+write_all(int fd, const char *data, size_t len)
 {
     size_t off = 0;
-    int e;
 
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);
@@ -117,20 +182,54 @@ write_all_close(int fd, const char *data, size_t len)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            e = w < 0 ? errno : EIO;
-            close(fd);
-            errno = e;
+            if (w == 0)
+                errno = EIO;
             return -1;
         }
         off += (size_t)w;
     }
-    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+    return 0;
+}
+
+/* Writes all of 'data' to 'fd', then syncs and closes it. Returns 0, or
+ * -1 with errno set (fd closed either way). */
+static int
+write_all_close(int fd, const char *data, size_t len)
+{
+    int e;
+
+    if (write_all(fd, data, len) < 0 || fchmod(fd, 0644) < 0 ||
+        fsync(fd) < 0) {
         e = errno;
         close(fd);
         errno = e;
         return -1;
     }
     return close(fd);
+}
+
+/* For targets that are not regular files (/dev/null, a FIFO,
+ * /dev/stdout): renaming over them would replace the device with a file,
+ * and changing their mode or syncing them is not ours to do. */
+static int
+write_in_place(const char *path, const char *data, size_t len,
+               struct gp_diags *d)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC), e;
+
+    if (fd < 0)
+        return gp_error_at(d, file_loc(path), "cannot open for writing: %s",
+                           strerror(errno));
+    if (write_all(fd, data, len) < 0) {
+        e = errno;
+        close(fd);
+        return gp_error_at(d, file_loc(path), "cannot write: %s",
+                           strerror(e));
+    }
+    if (close(fd) < 0)
+        return gp_error_at(d, file_loc(path), "cannot write: %s",
+                           strerror(errno));
+    return 0;
 }
 
 /* Creates a temporary file beside 'path' (".<name>.tmp.XXXXXX") holding
@@ -166,8 +265,11 @@ gp_file_write_atomic(const char *path, const char *data, size_t len,
                      struct gp_diags *d)
 {
     struct gp_strbuf tmp = GP_STRBUF_INIT;
+    struct stat st;
     int rc = -1;
 
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return write_in_place(path, data, len, d);
     if (stage_file(&tmp, path, data, len, d) < 0)
         goto out;
     if (rename(tmp.buf, path) < 0) {

@@ -19,8 +19,28 @@ struct gp_diags;
 int gp_file_read(const char **text, size_t *len, struct gp_arena *a,
                  const char *path, size_t max_bytes, struct gp_diags *d);
 
-/* Writes 'data' to 'path' through a temporary file and rename(2). Returns 0,
- * or -1 with errno-based text in the diagnostics. */
+/* A file's bytes, mapped read-only where the file can be mapped (an input
+ * of hundreds of megabytes then costs no copy and no fresh memory), read
+ * into memory otherwise (standard input, pipes). Not NUL-terminated. */
+struct gp_file_map {
+    const char *file; /* the name diagnostics use ("<stdin>" for "-") */
+    const char *text;
+    size_t len;
+    void *map_;       /* private: the mapping, or NULL when read */
+};
+
+/* Maps or reads 'path' ("-" is standard input), at most max_bytes, and
+ * registers the text with the diagnostics sink for caret quotes. The text
+ * stays valid until gp_file_unmap(): print the diagnostics first. OUT: *out.
+ * Returns 0, or -1 with an error in 'd' (*out is then empty). */
+int gp_file_map(struct gp_file_map *out, struct gp_arena *a, const char *path,
+                size_t max_bytes, struct gp_diags *d);
+/* Releases a mapping; accepts an empty or already released one. */
+void gp_file_unmap(struct gp_file_map *m);
+
+/* Writes 'data' to 'path' through a temporary file and rename(2); a path
+ * that names a device or a FIFO (/dev/null) is written in place instead.
+ * Returns 0, or -1 with errno-based text in the diagnostics. */
 int gp_file_write_atomic(const char *path, const char *data, size_t len,
                          struct gp_diags *d);
 

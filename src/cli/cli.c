@@ -29,6 +29,9 @@ static const struct route routes[] = {
     {NULL, "models", &gp_cmd_models},
     {"mig", "layouts", &gp_cmd_mig_layouts},
     {"mig", "validate", &gp_cmd_mig_validate},
+    {"import", "kubectl", &gp_cmd_import_kubectl},
+    {"import", "dcgm", &gp_cmd_import_dcgm},
+    {"import", "nvidia-smi", &gp_cmd_import_nvidia_smi},
 };
 
 static void
@@ -55,6 +58,12 @@ main_help(FILE *out)
           "  mig layouts --gpu NAME    list the valid MIG layouts of a GPU\n"
           "  mig validate --gpu NAME P,P,...\n"
           "                            check that MIG profiles fit one GPU\n"
+          "  import kubectl NODES.json [PODS.json] [--dcgm FILE]\n"
+          "                            build an inventory from kubectl "
+          "exports\n"
+          "  import dcgm METRICS...    summarise dcgm-exporter scrapes\n"
+          "  import nvidia-smi LGIP LGIPP [QUERY]\n"
+          "                            write a model file for a new GPU\n"
           "  version                   print the version\n"
           "\n"
           "global options:\n"
@@ -145,7 +154,7 @@ dispatch(struct gp_ctx *ctx, int argc, char **argv)
 {
     const char *words[] = {"validate", "simulate", "recommend", "report",
                            "models",   "mig",      "generate",  "check",
-                           "version",
+                           "import",   "version",
                            "help"};
     const char *cmd, *sugg;
     size_t i;
@@ -204,6 +213,27 @@ dispatch(struct gp_ctx *ctx, int argc, char **argv)
         }
         gp_usage_error("'gpuplan mig' needs a subcommand: 'layouts' or "
                        "'validate'");
+        return GP_EXIT_USAGE;
+    }
+    if (strcmp(cmd, "import") == 0) {
+        const char *subs[] = {"kubectl", "dcgm", "nvidia-smi"};
+
+        if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+                         strcmp(argv[1], "-h") == 0)) {
+            fputs("usage: gpuplan import kubectl NODES.json [PODS.json] "
+                  "[--dcgm FILE[,FILE...]] [-o FILE]\n"
+                  "       gpuplan import dcgm METRICS... [--pods PODS.json] "
+                  "[--format json]\n"
+                  "       gpuplan import nvidia-smi LGIP.txt LGIPP.txt "
+                  "[QUERY.txt] [-o FILE]\n",
+                  stdout);
+            return GP_EXIT_OK;
+        }
+        sugg = argc > 1 ? gp_did_you_mean(argv[1], subs, 3) : NULL;
+        gp_usage_error("'gpuplan import' needs a source: 'kubectl', 'dcgm' "
+                       "or 'nvidia-smi'%s%s%s",
+                       sugg ? "; did you mean '" : "", sugg ? sugg : "",
+                       sugg ? "'?" : "");
         return GP_EXIT_USAGE;
     }
     sugg = gp_did_you_mean(cmd, words, sizeof(words) / sizeof(words[0]));

@@ -100,6 +100,8 @@ extern const struct gp_cmd gp_cmd_models, gp_cmd_models_show,
     gp_cmd_mig_layouts, gp_cmd_mig_validate, gp_cmd_validate,
     gp_cmd_simulate, gp_cmd_recommend, gp_cmd_report, gp_cmd_generate,
     gp_cmd_check;
+extern const struct gp_cmd gp_cmd_import_kubectl, gp_cmd_import_dcgm,
+    gp_cmd_import_nvidia_smi;
 
 int gp_cli_main(int argc, char **argv);
 

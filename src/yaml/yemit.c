@@ -93,6 +93,16 @@ gp_yemit_doc_start(struct gp_yemit *e)
 }
 
 void
+gp_yemit_doc_start_bare(struct gp_yemit *e)
+{
+    yaml_event_t ev;
+
+    emit(e, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL,
+                                                       1));
+    e->in_doc = true;
+}
+
+void
 gp_yemit_doc_end(struct gp_yemit *e)
 {
     yaml_event_t ev;

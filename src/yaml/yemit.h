@@ -25,6 +25,11 @@ struct gp_yemit *gp_yemit_new(struct gp_strbuf *out);
 int gp_yemit_free(struct gp_yemit *e);
 
 void gp_yemit_doc_start(struct gp_yemit *e);
+/* The first document of a stream without its '---' line: a fragment (one
+ * list item, one mapping) that the caller splices between lines it writes
+ * itself, such as comments inside a document, which libyaml's event model
+ * cannot express. The fragment is indented as at the top level. */
+void gp_yemit_doc_start_bare(struct gp_yemit *e);
 void gp_yemit_doc_end(struct gp_yemit *e);
 /* '# text' lines, only between documents (before doc_start). Newlines in
  * 'text' start new comment lines. */

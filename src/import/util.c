@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* import/util.c: the string map and small helpers the importers share. */
+#include "import/internal.h"
+
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/xalloc.h"
+
+static uint64_t
+fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+void
+gp_imp_map_init(struct gp_imp_map *m, struct gp_arena *a)
+{
+    memset(m, 0, sizeof(*m));
+    m->a = a;
+}
+
+void
+gp_imp_map_release(struct gp_imp_map *m)
+{
+    free(m->s);
+    m->s = NULL;
+    m->cap = m->n = 0;
+}
+
+static struct gp_imp_slot *
+probe(const struct gp_imp_map *m, uint64_t h, const char *key, size_t len)
+{
+    size_t i = (size_t)h & (m->cap - 1);
+
+    for (;;) {
+        struct gp_imp_slot *s = &m->s[i];
+
+        if (!s->key ||
+            (s->hash == h && s->klen == len && memcmp(s->key, key, len) == 0))
+            return s;
+        i = (i + 1) & (m->cap - 1);
+    }
+}
+
+static void
+grow(struct gp_imp_map *m)
+{
+    struct gp_imp_slot *old = m->s;
+    size_t old_cap = m->cap, i;
+
+    m->cap = old_cap ? old_cap * 2 : 64;
+    m->s = gp_xcalloc(m->cap, sizeof(*m->s));
+    for (i = 0; i < old_cap; i++) {
+        if (old[i].key)
+            *probe(m, old[i].hash, old[i].key, old[i].klen) = old[i];
+    }
+    free(old);
+}
+
+uint32_t *
+gp_imp_map_find(const struct gp_imp_map *m, const char *key, size_t len)
+{
+    struct gp_imp_slot *s;
+
+    if (!m->cap)
+        return NULL;
+    s = probe(m, fnv1a(key, len), key, len);
+    return s->key ? &s->val : NULL;
+}
+
+uint32_t *
+gp_imp_map_put(struct gp_imp_map *m, const char *key, size_t len,
+               uint32_t init, bool *created)
+{
+    uint64_t h = fnv1a(key, len);
+    struct gp_imp_slot *s;
+
+    if ((m->n + 1) * 4 > m->cap * 3)
+        grow(m);
+    s = probe(m, h, key, len);
+    if (s->key) {
+        if (created)
+            *created = false;
+        return &s->val;
+    }
+    s->hash = h;
+    s->key = gp_arena_strndup(m->a, key, len);
+    s->klen = (uint32_t)len;
+    s->val = init;
+    m->n++;
+    if (created)
+        *created = true;
+    return &s->val;
+}
+
+size_t
+gp_imp_key2(char *buf, const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+
+    if (na > 255)
+        na = 255;
+    if (nb > 255)
+        nb = 255;
+    memcpy(buf, a, na);
+    buf[na] = '\x1f';
+    memcpy(buf + na + 1, b, nb);
+    buf[na + 1 + nb] = '\0';
+    return na + 1 + nb;
+}
+
+const char *
+gp_imp_basename(const char *path)
+{
+    const char *s = strrchr(path, '/');
+
+    return s && s[1] ? s + 1 : path;
+}
+
+const char *
+gp_imp_phase_name(enum gp_imp_phase p)
+{
+    static const char *const names[] = {"Pending", "Running", "Succeeded",
+                                        "Failed", "Unknown"};
+
+    return p < GP_PHASE_N ? names[p] : "Unknown";
+}
+
+void
+gp_imp_stat_merge(struct gp_dcgm_stat *into, const struct gp_dcgm_stat *from)
+{
+    if (!from->n)
+        return;
+    if (!into->n || from->max > into->max)
+        into->max = from->max;
+    into->sum += from->sum;
+    into->n += from->n;
+}
+
+double
+gp_imp_stat_mean(const struct gp_dcgm_stat *s)
+{
+    return s->n ? s->sum / (double)s->n : 0;
+}
