@@ -2,7 +2,8 @@
 /* report/html.c: report.html, one self-contained page: inline CSS, inline
  * SVG charts (report/svg.c), no script, no external asset (a Content
  * Security Policy forbids loading any). Light and dark through
- * prefers-color-scheme. Every user string goes through gp_svg_escape(). */
+ * prefers-color-scheme. The tables and lists it shares with report.md are
+ * in report/sections.c. Every user string goes through gp_svg_escape(). */
 #include "report/report.h"
 
 #include <stdio.h>
@@ -15,12 +16,11 @@
 #include "model/gpu.h"
 #include "plan/plan.h"
 #include "report/fmt.h"
+#include "report/markup.h"
+#include "report/sections.h"
 #include "report/svg.h"
 
 #define esc gp_svg_escape
-
-/* Findings listed one by one; past this, a count. */
-#define FINDINGS_MAX 20
 
 static const char css[] =
     ":root{color-scheme:light dark;--bg:#ffffff;--fg:#1b1f24;"
@@ -68,40 +68,6 @@ static const char css[] =
     "code{font-size:.9em}\n"
     "footer{color:var(--muted);padding-bottom:2rem;margin-top:2rem}\n";
 
-static void
-num(struct gp_strbuf *o, uint64_t v)
-{
-    gp_rfmt_count(o, v);
-}
-
-static void
-th(struct gp_strbuf *o, const char *const *cols, const char *numeric)
-{
-    size_t i;
-
-    gp_strbuf_puts(o, "<thead><tr>");
-    for (i = 0; cols[i]; i++)
-        gp_strbuf_printf(o, "<th scope=\"col\"%s>%s</th>",
-                         numeric[i] == 'n' ? " class=\"n\"" : "", cols[i]);
-    gp_strbuf_puts(o, "</tr></thead>\n<tbody>\n");
-}
-
-static void
-td_s(struct gp_strbuf *o, const char *s)
-{
-    gp_strbuf_puts(o, "<td>");
-    esc(o, s);
-    gp_strbuf_puts(o, "</td>");
-}
-
-static void
-td_n(struct gp_strbuf *o, uint64_t v)
-{
-    gp_strbuf_puts(o, "<td class=\"n\">");
-    num(o, v);
-    gp_strbuf_puts(o, "</td>");
-}
-
 /* ---- charts ---------------------------------------------------------- */
 
 /* At most GP_REPORT_CHART_ROWS of n items: all of them in order when they
@@ -146,6 +112,16 @@ dup_text(struct gp_arena *a, struct gp_strbuf *sb)
     return s;
 }
 
+/* One bar, labelled with the text in 't' (then emptied). */
+static void
+set_bar(struct gp_svg_bar *b, double value, enum gp_svg_style style,
+        struct gp_arena *a, struct gp_strbuf *t)
+{
+    b->value = value;
+    b->style = style;
+    b->text = dup_text(a, t);
+}
+
 static void
 figure_open(struct gp_strbuf *o, const char *kind)
 {
@@ -158,6 +134,15 @@ figure_close(struct gp_strbuf *o, const char *caption)
     gp_strbuf_puts(o, "<figcaption>");
     esc(o, caption);
     gp_strbuf_puts(o, "</figcaption></figure>\n");
+}
+
+static void
+bar_figure(struct gp_strbuf *o, const char *kind, const struct gp_svg_chart *c,
+           const char *caption)
+{
+    figure_open(o, kind);
+    gp_svg_bar_chart(o, c);
+    figure_close(o, caption);
 }
 
 static void
@@ -182,26 +167,22 @@ chart_gpus(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
 
         rows[i].label = p->name;
         rows[i].n_bars = 2;
-        rows[i].bar[0].value = p->gpus_before;
-        rows[i].bar[0].style = GP_SVG_HATCH;
         gp_strbuf_puts(&t, "before ");
-        num(&t, p->gpus_before);
-        rows[i].bar[0].text = dup_text(a, &t);
-        rows[i].bar[1].value = p->gpus_after;
-        rows[i].bar[1].style = GP_SVG_SOLID;
+        gp_rfmt_count(&t, p->gpus_before);
+        set_bar(&rows[i].bar[0], p->gpus_before, GP_SVG_HATCH, a, &t);
         gp_strbuf_puts(&t, "after ");
-        num(&t, p->gpus_after);
+        gp_rfmt_count(&t, p->gpus_after);
         if (p->over_capacity)
             gp_strbuf_puts(&t, " (over capacity)");
-        rows[i].bar[1].text = dup_text(a, &t);
+        set_bar(&rows[i].bar[1], p->gpus_after, GP_SVG_SOLID, a, &t);
     }
     memset(&c, 0, sizeof(c));
     c.id = "chart-gpus";
     c.title = "GPUs provisioned per node pool, before and after the plan";
     gp_strbuf_puts(&t, "Total: ");
-    num(&t, r->gpus_before);
+    gp_rfmt_count(&t, r->gpus_before);
     gp_strbuf_puts(&t, " GPUs before, ");
-    num(&t, r->gpus_after);
+    gp_rfmt_count(&t, r->gpus_after);
     gp_strbuf_puts(&t, " after (");
     gp_rfmt_gpus_change(&t, r);
     gp_strbuf_puts(&t, ").");
@@ -212,8 +193,6 @@ chart_gpus(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
     c.n_rows = n;
     c.legend = leg;
     c.n_legend = 2;
-    figure_open(o, "gpus");
-    gp_svg_bar_chart(o, &c);
     gp_strbuf_printf(&cap, "GPUs provisioned per node pool. %s", c.desc);
     if (n < r->n_pools) {
         gp_strbuf_printf(&cap,
@@ -221,9 +200,22 @@ chart_gpus(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
                          "lists all.",
                          n, r->n_pools);
     }
-    figure_close(o, cap.buf);
+    bar_figure(o, "gpus", &c, cap.buf);
     gp_strbuf_release(&t);
     gp_strbuf_release(&cap);
+}
+
+static void
+cost_row(struct gp_svg_row *row, const char *label, enum gp_svg_style style,
+         double day, double month, struct gp_arena *a, struct gp_strbuf *t)
+{
+    row->label = label;
+    row->n_bars = 1;
+    gp_rfmt_money(t, day);
+    gp_strbuf_puts(t, "/day, ");
+    gp_rfmt_money(t, month);
+    gp_strbuf_puts(t, "/month");
+    set_bar(&row->bar[0], day, style, a, t);
 }
 
 static void
@@ -238,24 +230,10 @@ chart_cost(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
     };
 
     memset(rows, 0, sizeof(rows));
-    rows[0].label = "before (one pod per GPU)";
-    rows[0].n_bars = 1;
-    rows[0].bar[0].value = r->cost_day_before;
-    rows[0].bar[0].style = GP_SVG_HATCH;
-    gp_rfmt_money(&t, r->cost_day_before);
-    gp_strbuf_puts(&t, "/day, ");
-    gp_rfmt_money(&t, r->cost_month_before);
-    gp_strbuf_puts(&t, "/month");
-    rows[0].bar[0].text = dup_text(a, &t);
-    rows[1].label = "after (plan)";
-    rows[1].n_bars = 1;
-    rows[1].bar[0].value = r->cost_day_after;
-    rows[1].bar[0].style = GP_SVG_SOLID;
-    gp_rfmt_money(&t, r->cost_day_after);
-    gp_strbuf_puts(&t, "/day, ");
-    gp_rfmt_money(&t, r->cost_month_after);
-    gp_strbuf_puts(&t, "/month");
-    rows[1].bar[0].text = dup_text(a, &t);
+    cost_row(&rows[0], "before (one pod per GPU)", GP_SVG_HATCH,
+             r->cost_day_before, r->cost_month_before, a, &t);
+    cost_row(&rows[1], "after (plan)", GP_SVG_SOLID, r->cost_day_after,
+             r->cost_month_after, a, &t);
     memset(&c, 0, sizeof(c));
     c.id = "chart-cost";
     c.title = "GPU cost per day, before and after the plan";
@@ -271,10 +249,8 @@ chart_cost(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
     c.n_rows = 2;
     c.legend = leg;
     c.n_legend = 2;
-    figure_open(o, "cost");
-    gp_svg_bar_chart(o, &c);
     gp_strbuf_printf(&t, "GPU cost before and after. %s", c.desc);
-    figure_close(o, t.buf);
+    bar_figure(o, "cost", &c, t.buf);
     gp_strbuf_release(&t);
 }
 
@@ -300,24 +276,20 @@ chart_load(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
 
         rows[i].label = p->name;
         rows[i].n_bars = 2;
-        rows[i].bar[0].value = p->load_hosting * 100;
-        rows[i].bar[0].style = GP_SVG_SOLID;
         if (p->gpus_hosting) {
             gp_rfmt_pct(&t, p->load_hosting);
             gp_strbuf_puts(&t, " of ");
-            num(&t, p->gpus_hosting);
+            gp_rfmt_count(&t, p->gpus_hosting);
             gp_strbuf_puts(&t, " hosting");
         } else {
             gp_strbuf_puts(&t, "no pods");
         }
-        rows[i].bar[0].text = dup_text(a, &t);
-        rows[i].bar[1].value = p->load_provisioned * 100;
-        rows[i].bar[1].style = GP_SVG_DOTS;
+        set_bar(&rows[i].bar[0], p->load_hosting * 100, GP_SVG_SOLID, a, &t);
         gp_rfmt_pct(&t, p->load_provisioned);
         gp_strbuf_puts(&t, " of ");
-        num(&t, p->gpus_after);
+        gp_rfmt_count(&t, p->gpus_after);
         gp_strbuf_puts(&t, " provisioned");
-        rows[i].bar[1].text = dup_text(a, &t);
+        set_bar(&rows[i].bar[1], p->load_provisioned * 100, GP_SVG_DOTS, a, &t);
     }
     memset(&c, 0, sizeof(c));
     c.id = "chart-load";
@@ -336,12 +308,10 @@ chart_load(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
     c.has_ref = true;
     c.ref = 100;
     c.ref_label = "100%: fully busy";
-    figure_open(o, "load");
-    gp_svg_bar_chart(o, &c);
     gp_strbuf_puts(&t, c.desc);
     if (n < r->n_pools)
         gp_strbuf_printf(&t, " The %zu largest of %zu pools.", n, r->n_pools);
-    figure_close(o, t.buf);
+    bar_figure(o, "load", &c, t.buf);
     gp_strbuf_release(&t);
 }
 
@@ -404,8 +374,6 @@ chart_targets(struct gp_strbuf *o, const struct gp_report *r,
 
         rows[i].label = load_label(l, a);
         rows[i].n_bars = 1;
-        rows[i].bar[0].value = v * 100;
-        rows[i].bar[0].style = load_style(l);
         if (latency) {
             gp_strbuf_puts(&t, "p99 ");
             gp_rfmt_secs(&t, l->as->p99);
@@ -424,7 +392,7 @@ chart_targets(struct gp_strbuf *o, const struct gp_report *r,
             gp_strbuf_puts(&t, " MISSED");
         else if (load_style(l) == GP_SVG_HATCH)
             gp_strbuf_puts(&t, " near");
-        rows[i].bar[0].text = dup_text(a, &t);
+        set_bar(&rows[i].bar[0], v * 100, load_style(l), a, &t);
         if (v * 100 > top)
             top = v * 100;
     }
@@ -448,7 +416,6 @@ chart_targets(struct gp_strbuf *o, const struct gp_report *r,
         c.x_title = "p99 latency (% of target; lower is better)";
         c.ref_label = "target";
         c.marker_label = "p50";
-        figure_open(o, "latency");
     } else {
         c.id = "chart-throughput";
         c.title = "Predicted throughput against target, per workload";
@@ -457,9 +424,7 @@ chart_targets(struct gp_strbuf *o, const struct gp_report *r,
                  "Over 100% meets the target.";
         c.x_title = "throughput (% of target; higher is better)";
         c.ref_label = "target";
-        figure_open(o, "throughput");
     }
-    gp_svg_bar_chart(o, &c);
     gp_strbuf_puts(&t, c.desc);
     if (n < m)
         gp_strbuf_printf(&t,
@@ -469,7 +434,7 @@ chart_targets(struct gp_strbuf *o, const struct gp_report *r,
     if (c.max > 0)
         gp_strbuf_puts(&t, " Bars past 300% are cut; their text gives the "
                            "value.");
-    figure_close(o, t.buf);
+    bar_figure(o, latency ? "latency" : "throughput", &c, t.buf);
     gp_strbuf_release(&t);
 }
 
@@ -487,7 +452,7 @@ chart_migs(struct gp_strbuf *o, const struct gp_report *r)
         gp_strbuf_reset(&t);
         gp_strbuf_reset(&d);
         gp_strbuf_printf(&t, "MIG layout on %s: %s", m->model->id, m->text);
-        num(&d, m->gpus);
+        gp_rfmt_count(&d, m->gpus);
         gp_strbuf_printf(&d, " GPU%s in node group%s ", m->gpus == 1 ? "" : "s",
                          m->n_groups == 1 ? "" : "s");
         for (j = 0; j < m->n_groups; j++) {
@@ -523,90 +488,91 @@ card(struct gp_strbuf *o, const char *k, const char *v, const char *sub)
     gp_strbuf_puts(o, "</div></div>\n");
 }
 
+/* The summary's rows as cards: before -> after, and the change. */
 static void
-summary(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
+cards(struct gp_strbuf *o, const struct gp_report *r)
 {
+    static const struct {
+        const char *k, *note;
+    } row[GP_RSEC_SUMMARY_ROWS] = {
+        [GP_RSEC_GPUS] = {"GPUs provisioned, before \xe2\x86\x92 after", ""},
+        [GP_RSEC_COST_DAY] = {"Cost per day", ""},
+        [GP_RSEC_COST_MONTH] = {"Cost per month", " (730 hours)"},
+    };
     struct gp_strbuf v = GP_STRBUF_INIT, s = GP_STRBUF_INIT;
-    size_t i, n;
+    struct gp_markup mv, ms;
+    size_t i;
 
-    gp_strbuf_puts(o, "<section id=\"summary\"><h2>Summary</h2>\n"
-                      "<div class=\"cards\">\n");
-    num(&v, r->gpus_before);
-    gp_strbuf_puts(&v, " \xe2\x86\x92 ");
-    num(&v, r->gpus_after);
-    gp_rfmt_gpus_change(&s, r);
-    card(o, "GPUs provisioned, before \xe2\x86\x92 after", v.buf, s.buf);
-    gp_strbuf_reset(&v);
-    gp_strbuf_reset(&s);
-    gp_rfmt_money(&v, r->cost_day_before);
-    gp_strbuf_puts(&v, " \xe2\x86\x92 ");
-    gp_rfmt_money(&v, r->cost_day_after);
-    gp_rfmt_money_change(&s, r->cost_day_saved);
-    card(o, "Cost per day", v.buf, s.buf);
-    gp_strbuf_reset(&v);
-    gp_strbuf_reset(&s);
-    gp_rfmt_money(&v, r->cost_month_before);
-    gp_strbuf_puts(&v, " \xe2\x86\x92 ");
-    gp_rfmt_money(&v, r->cost_month_after);
-    gp_rfmt_money_change(&s, r->cost_month_saved);
-    gp_strbuf_puts(&s, " (730 hours)");
-    card(o, "Cost per month", v.buf, s.buf);
-    gp_strbuf_reset(&v);
-    gp_strbuf_reset(&s);
-    num(&v, r->gpus_hosting);
+    gp_markup_init(&mv, &v, GP_MARKUP_HTML);
+    gp_markup_init(&ms, &s, GP_MARKUP_HTML);
+    gp_strbuf_puts(o, "<div class=\"cards\">\n");
+    for (i = 0; i < GP_RSEC_SUMMARY_ROWS; i++) {
+        gp_rsec_summary_before(&mv, r, i);
+        gp_strbuf_puts(&v, " \xe2\x86\x92 ");
+        gp_rsec_summary_after(&mv, r, i);
+        gp_rsec_summary_change(&ms, r, i);
+        gp_strbuf_puts(&s, row[i].note);
+        card(o, row[i].k, v.buf, s.buf);
+        gp_strbuf_reset(&v);
+        gp_strbuf_reset(&s);
+    }
+    gp_rfmt_count(&v, r->gpus_hosting);
     gp_strbuf_puts(&v, " of ");
-    num(&v, r->gpus_after);
+    gp_rfmt_count(&v, r->gpus_after);
     gp_strbuf_printf(&s, "lower bound for these sharing choices: %.2f GPUs",
                      r->gpus_lower_bound);
     card(o, "GPUs hosting pods", v.buf, s.buf);
     gp_strbuf_puts(o, "</div>\n");
+    gp_strbuf_release(&v);
+    gp_strbuf_release(&s);
+}
+
+static void
+findings(struct gp_markup *m, const struct gp_report *r)
+{
+    struct gp_strbuf *o = m->o;
+    size_t i;
 
     if (!r->findings) {
         gp_strbuf_puts(o, "<div class=\"box ok\" role=\"status\"><strong>No "
                           "findings:</strong> every workload is placed and "
                           "meets its target, and every pool has the nodes "
                           "the plan needs.</div>\n");
-    } else {
-        gp_strbuf_puts(o, "<div class=\"box bad\" role=\"status\">"
-                          "<strong>Findings</strong> (gpuplan exits 1):"
-                          "<ul>\n");
-        for (i = 0; i < r->n_pools; i++)
-            if (r->pools[i].over_capacity) {
-                gp_strbuf_puts(o, "<li>Over capacity: pool <b>");
-                esc(o, r->pools[i].name);
-                gp_strbuf_printf(o, "</b> needs %u nodes and has %u.</li>\n",
-                                 r->pools[i].nodes_used,
-                                 r->pools[i].nodes_available);
-            }
-        for (i = 0, n = 0; i < r->n_loads; i++)
-            if (!r->loads[i].as->meets_target && n++ < FINDINGS_MAX) {
-                gp_strbuf_puts(o, "<li>Target missed: <b>");
-                esc(o, r->loads[i].as->w->name);
-                gp_strbuf_puts(o, "</b> in ");
-                esc(o, r->loads[i].g->name);
-                gp_strbuf_puts(o, ".</li>\n");
-            }
-        if (n > FINDINGS_MAX)
-            gp_strbuf_printf(o,
-                             "<li>%zu more placements miss their target; "
-                             "see <a href=\"#workloads\">Workloads</a>."
-                             "</li>\n",
-                             n - FINDINGS_MAX);
-        if (r->n_unplaced) {
-            gp_strbuf_printf(o, "<li>Not placed: %zu workload%s (",
-                             r->n_unplaced, r->n_unplaced == 1 ? "" : "s");
-            for (i = 0; i < r->n_unplaced && i < 10; i++) {
-                gp_strbuf_puts(o, i ? ", " : "");
-                gp_strbuf_puts(o, "<b>");
-                esc(o, r->plan->unplaced[i].w->name);
-                gp_strbuf_puts(o, "</b>");
-            }
-            gp_strbuf_puts(o, r->n_unplaced > 10 ? ", ..." : "");
-            gp_strbuf_puts(o, "); see <a href=\"#unplaced\">Not placed"
-                              "</a>.</li>\n");
-        }
-        gp_strbuf_puts(o, "</ul></div>\n");
+        return;
     }
+    gp_strbuf_puts(o, "<div class=\"box bad\" role=\"status\">"
+                      "<strong>Findings</strong> (gpuplan exits 1):");
+    gp_markup_list_open(m);
+    gp_rsec_findings(m, r);
+    if (r->n_missed > GP_RSEC_FINDINGS_MAX)
+        gp_strbuf_printf(o,
+                         "<li>%zu more placements miss their target; "
+                         "see <a href=\"#workloads\">Workloads</a>."
+                         "</li>\n",
+                         r->n_missed - GP_RSEC_FINDINGS_MAX);
+    if (r->n_unplaced) {
+        gp_strbuf_printf(o, "<li>Not placed: %zu workload%s (",
+                         r->n_unplaced, r->n_unplaced == 1 ? "" : "s");
+        for (i = 0; i < r->n_unplaced && i < 10; i++) {
+            gp_strbuf_puts(o, i ? ", " : "");
+            gp_markup_span(m, GP_MARKUP_STRONG, r->plan->unplaced[i].w->name);
+        }
+        gp_strbuf_puts(o, r->n_unplaced > 10 ? ", ..." : "");
+        gp_strbuf_puts(o, "); see <a href=\"#unplaced\">Not placed"
+                          "</a>.</li>\n");
+    }
+    gp_markup_list_close(m);
+    gp_strbuf_puts(o, "</div>\n");
+}
+
+static void
+summary(struct gp_markup *m, const struct gp_report *r, struct gp_arena *a)
+{
+    struct gp_strbuf *o = m->o;
+
+    gp_strbuf_puts(o, "<section id=\"summary\"><h2>Summary</h2>\n");
+    cards(o, r);
+    findings(m, r);
     if (r->n_flagged)
         gp_strbuf_printf(o,
                          "<p>%zu of %zu placements carry a risk flag; see "
@@ -615,375 +581,71 @@ summary(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
     chart_gpus(o, r, a);
     chart_cost(o, r, a);
     gp_strbuf_puts(o, "</section>\n");
-    gp_strbuf_release(&v);
-    gp_strbuf_release(&s);
 }
 
 static void
-pools(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
+pools(struct gp_markup *m, const struct gp_report *r, struct gp_arena *a)
 {
-    static const char *const cols[] = {"Pool",
-                                       "GPU",
-                                       "Nodes used / available",
-                                       "GPUs before",
-                                       "GPUs after",
-                                       "Cost/day before",
-                                       "Cost/day after",
-                                       "Load (hosting)",
-                                       "Load (provisioned)",
-                                       "Tightest memory headroom",
-                                       NULL};
-    static const char *const gcols[] = {"Node group",
-                                        "Sharing config",
-                                        "Nodes",
-                                        "GPUs hosting pods",
-                                        "Pod slots used",
-                                        "GPU load",
-                                        "Worst co-located memory / limit",
-                                        "Headroom",
-                                        NULL};
-    size_t i, j, k;
+    struct gp_strbuf *o = m->o;
+    size_t i;
 
-    gp_strbuf_puts(o, "<section id=\"pools\"><h2>Node pools</h2>\n"
-                      "<div class=\"scroll\"><table>\n");
-    th(o, cols, "ssnnnnnnnn");
-    for (i = 0; i < r->n_pools; i++) {
-        const struct gp_report_pool *p = &r->pools[i];
-
-        gp_strbuf_puts(o, "<tr>");
-        gp_strbuf_printf(o, "<td><a href=\"#pool-%zu\">", i + 1);
-        esc(o, p->name);
-        gp_strbuf_puts(o, "</a></td>");
-        td_s(o, p->gpu);
-        gp_strbuf_printf(o, "<td class=\"n\">%u / %u%s</td>", p->nodes_used,
-                         p->nodes_available,
-                         p->over_capacity ? " <span class=\"flag bad\">over "
-                                            "capacity</span>"
-                                          : "");
-        td_n(o, p->gpus_before);
-        td_n(o, p->gpus_after);
-        gp_strbuf_puts(o, "<td class=\"n\">");
-        gp_rfmt_money(o, p->cost_day_before);
-        gp_strbuf_puts(o, "</td><td class=\"n\">");
-        gp_rfmt_money(o, p->cost_day_after);
-        gp_strbuf_puts(o, "</td><td class=\"n\">");
-        gp_rfmt_pct(o, p->load_hosting);
-        gp_strbuf_puts(o, "</td><td class=\"n\">");
-        gp_rfmt_pct(o, p->load_provisioned);
-        gp_strbuf_puts(o, "</td><td class=\"n\">");
-        if (p->has_mem)
-            gp_rfmt_mib(o, p->min_mem_headroom_mib);
-        else
-            gp_strbuf_puts(o, "-");
-        gp_strbuf_puts(o, "</td></tr>\n");
-    }
-    gp_strbuf_puts(o, "</tbody></table></div>\n");
+    gp_strbuf_puts(o, "<section id=\"pools\"><h2>Node pools</h2>\n");
+    gp_rsec_pools(m, r);
+    gp_strbuf_puts(o, "\n");
     chart_load(o, r, a);
-
     for (i = 0; i < r->n_pools; i++) {
         const struct gp_report_pool *p = &r->pools[i];
-        gp_strbuf_printf(o, "<h3 id=\"pool-%zu\">Pool ", i + 1);
-        esc(o, p->name);
-        gp_strbuf_puts(o, " <span class=\"sub\">(");
-        esc(o, p->gpu);
-        gp_strbuf_printf(o, ", %u of %u nodes used", p->nodes_used,
-                         p->nodes_available);
-        gp_strbuf_puts(o, ")</span></h3>\n");
+
+        gp_strbuf_printf(o, "<h3 id=\"pool-%zu\">", i + 1);
+        gp_rsec_pool_title(m, p);
+        gp_strbuf_puts(o, "</h3>\n");
         if (!p->n_groups) {
             gp_strbuf_puts(o, "<p class=\"note\">The plan places nothing in "
                               "this pool.</p>\n");
             continue;
         }
-        gp_strbuf_puts(o, "<div class=\"scroll\"><table>\n");
-        th(o, gcols, "ssnnnnnn");
-        for (j = 0; j < p->n_groups; j++) {
-            const struct gp_report_group *g = &r->groups[p->groups[j]];
-
-            gp_strbuf_puts(o, "<tr>");
-            td_s(o, g->g->name);
-            gp_strbuf_puts(o, "<td><code>");
-            esc(o, g->config);
-            gp_strbuf_puts(o, "</code>");
-            if (g->g->tenant) {
-                gp_strbuf_puts(o, "<br>tenant ");
-                esc(o, g->g->tenant);
-                gp_strbuf_puts(o, " (one MPS fault domain)");
-            }
-            gp_strbuf_puts(o, "</td>");
-            td_n(o, g->g->nodes);
-            td_n(o, g->g->gpus_used);
-            gp_strbuf_puts(o, "<td class=\"n\">");
-            num(o, g->slots_used);
-            gp_strbuf_puts(o, " / ");
-            num(o, g->slots);
-            gp_strbuf_puts(o, "</td><td class=\"n\">");
-            gp_rfmt_pct(o, g->load);
-            gp_strbuf_puts(o, "</td><td class=\"n\">");
-            gp_rfmt_mib(o, g->g->worst_mem_mib);
-            gp_strbuf_puts(o, " / ");
-            gp_rfmt_mib(o, g->g->gpu_mem_mib);
-            gp_strbuf_puts(o, "</td><td class=\"n\">");
-            gp_rfmt_mib(o, g->mem_headroom_mib);
-            gp_strbuf_puts(o, "</td></tr>\n");
-        }
-        gp_strbuf_puts(o, "</tbody></table></div>\n"
-                          "<p><strong>What-if headroom</strong> (same "
-                          "configs, no new nodes unless said):</p><ul>\n");
-        for (j = 0; j < p->n_groups; j++) {
-            const struct gp_report_group *g = &r->groups[p->groups[j]];
-
-            for (k = g->first_load; k < g->first_load + g->n_loads; k++) {
-                const struct gp_report_load *l = &r->loads[k];
-
-                gp_strbuf_puts(o, "<li>room for <b>");
-                num(o, l->room);
-                gp_strbuf_puts(o, "</b> more replica");
-                gp_strbuf_puts(o, l->room == 1 ? "" : "s");
-                gp_strbuf_puts(o, " of <b>");
-                esc(o, l->as->w->name);
-                gp_strbuf_puts(o, "</b> in ");
-                esc(o, l->g->name);
-                if (p->idle_nodes && l->room_idle) {
-                    gp_strbuf_puts(o, "; ");
-                    num(o, l->room + l->room_idle);
-                    gp_strbuf_printf(o,
-                                     " if the pool's %u idle node%s "
-                                     "join%s it",
-                                     p->idle_nodes,
-                                     p->idle_nodes == 1 ? "" : "s",
-                                     p->idle_nodes == 1 ? "s" : "");
-                }
-                gp_strbuf_puts(o, "</li>\n");
-            }
-        }
-        gp_strbuf_puts(o, "</ul>\n");
+        gp_rsec_groups(m, r, p);
+        gp_strbuf_puts(o, "\n<p><strong>What-if headroom</strong> (same "
+                          "configs, no new nodes unless said):</p>");
+        gp_rsec_room(m, r, p);
+        gp_strbuf_puts(o, "\n");
     }
     gp_strbuf_puts(o, "</section>\n");
 }
 
 static void
-flags_html(struct gp_strbuf *o, unsigned flags)
+workloads(struct gp_markup *m, const struct gp_report *r, struct gp_arena *a)
 {
-    unsigned f;
-
-    if (!flags) {
-        gp_strbuf_puts(o, "none");
-        return;
-    }
-    for (f = 1; f <= GP_REPORT_UNSTABLE; f <<= 1)
-        if (flags & f)
-            gp_strbuf_printf(o, "<span class=\"flag%s\">%s</span>",
-                             f >= GP_REPORT_TARGET_MISSED ? " bad" : "",
-                             gp_report_flag_name((enum gp_report_flag)f));
-}
-
-static void
-workloads(struct gp_strbuf *o, const struct gp_report *r, struct gp_arena *a)
-{
-    static const char *const cols[] = {"Workload",
-                                       "Node group",
-                                       "Resource",
-                                       "Replicas",
-                                       "Throughput/s (offered)",
-                                       "p50 / p99",
-                                       "Target",
-                                       "Against target",
-                                       "Memory peak / limit",
-                                       "Status",
-                                       "Risk",
-                                       "Room for more",
-                                       NULL};
-    size_t i;
+    struct gp_strbuf *o = m->o;
 
     gp_strbuf_puts(o, "<section id=\"workloads\"><h2>Workloads</h2>\n");
     chart_targets(o, r, a, true);
     chart_targets(o, r, a, false);
-    gp_strbuf_puts(o, "<div class=\"scroll\"><table class=\"wl\">\n");
-    th(o, cols, "sssnnnsnnssn");
-    for (i = 0; i < r->n_loads; i++) {
-        const struct gp_report_load *l = &r->loads[i];
-        const struct gp_plan_assign *as = l->as;
-        const struct gp_report_pool *p =
-            &r->pools[l->g->pool - r->plan->inv->pools];
-
-        gp_strbuf_puts(o, "<tr><td><b>");
-        esc(o, as->w->name);
-        gp_strbuf_puts(o, "</b><br><span class=\"sub\">");
-        esc(o, as->w->namespace_);
-        gp_strbuf_puts(o, "</span></td>");
-        td_s(o, l->g->name);
-        td_s(o, as->resource);
-        td_n(o, as->replicas);
-        gp_strbuf_printf(o, "<td class=\"n\">%.2f", as->throughput);
-        if (as->offered > 0)
-            gp_strbuf_printf(o, " (%.2f)", as->offered);
-        gp_strbuf_puts(o, "</td><td class=\"n\">");
-        if (as->has_latency) {
-            gp_rfmt_secs(o, as->p50);
-            gp_strbuf_puts(o, " / ");
-            gp_rfmt_secs(o, as->p99);
-        } else {
-            gp_strbuf_puts(o, "-");
-        }
-        gp_strbuf_puts(o, "</td><td>");
-        gp_rfmt_target(o, as->w);
-        gp_strbuf_puts(o, "</td><td class=\"n\">");
-        gp_rfmt_vs_target(o, l);
-        gp_strbuf_puts(o, "</td><td class=\"n\">");
-        gp_rfmt_mib(o, as->mem_need_mib);
-        gp_strbuf_puts(o, " / ");
-        gp_rfmt_mib(o, as->mem_limit_mib);
-        gp_strbuf_puts(o, "</td><td>");
-        gp_rfmt_status(o, l);
-        gp_strbuf_puts(o, as->by_engine ? " (event engine)" : " (analytic)");
-        gp_strbuf_puts(o, "</td><td>");
-        flags_html(o, l->flags);
-        gp_strbuf_puts(o, "</td><td class=\"n\">");
-        gp_rfmt_room(o, l, p->idle_nodes);
-        gp_strbuf_puts(o, "</td></tr>\n");
-    }
-    gp_strbuf_puts(o, "</tbody></table></div>\n");
-    gp_strbuf_puts(o, "<p class=\"note\">Risk flags: <b>OOM risk</b>, the "
-                      "memory peak is at least 90% of its limit (for "
-                      "time-slicing, also when the worst co-located peaks "
-                      "fill 90% of the GPU: nothing isolates memory); "
-                      "<b>shared fault domain</b>, MPS or time-slicing with "
-                      "other replicas on the GPU, where one fatal fault can "
-                      "end them all; <b>near saturation</b>, p99 at least "
-                      "80% of its target, throughput under 110% of its "
-                      "target, or under 98% of the offered load. What-if "
-                      "room counts free slots of the placement's kind in its "
-                      "group (replicas per GPU, whole GPUs, or MIG "
-                      "instances of its profile), whose worst co-location "
-                      "the plan has already checked.</p>\n"
-                      "</section>\n");
+    gp_rsec_workloads(m, r);
+    gp_strbuf_puts(o, "\n<p class=\"note\">");
+    gp_rsec_risk_note(m);
+    gp_strbuf_puts(o, "</p>\n</section>\n");
 }
 
 static void
-unplaced(struct gp_strbuf *o, const struct gp_report *r)
+unplaced(struct gp_markup *m, const struct gp_report *r)
 {
-    static const char *const cols[] = {"Workload", "Namespace", "Replicas",
-                                       "Why", NULL};
-    size_t i;
-
-    gp_strbuf_puts(o, "<section id=\"unplaced\"><h2>Not placed</h2>\n");
+    gp_strbuf_puts(m->o, "<section id=\"unplaced\"><h2>Not placed</h2>\n");
     if (!r->n_unplaced) {
-        gp_strbuf_puts(o, "<p>Every workload is placed.</p></section>\n");
+        gp_strbuf_puts(m->o, "<p>Every workload is placed.</p></section>\n");
         return;
     }
-    gp_strbuf_puts(o, "<div class=\"scroll\"><table>\n");
-    th(o, cols, "ssns");
-    for (i = 0; i < r->n_unplaced; i++) {
-        const struct gp_plan_unplaced *u = &r->plan->unplaced[i];
-
-        gp_strbuf_puts(o, "<tr>");
-        td_s(o, u->w->name);
-        td_s(o, u->w->namespace_);
-        td_n(o, u->replicas);
-        td_s(o, u->why);
-        gp_strbuf_puts(o, "</tr>\n");
-    }
-    gp_strbuf_puts(o, "</tbody></table></div></section>\n");
-}
-
-static void
-assumptions(struct gp_strbuf *o, const struct gp_report *r)
-{
-    size_t i;
-    const struct gp_plan *p = r->plan;
-
-    gp_strbuf_puts(o, "<section id=\"assumptions\"><h2>Assumptions</h2>\n"
-                      "<ul>\n<li><b>Inputs</b>: inventory <b>");
-    esc(o, r->inventory);
-    gp_strbuf_puts(o, "</b> from ");
-    for (i = 0; i < r->n_inputs; i++) {
-        gp_strbuf_puts(o, i ? ", <code>" : "<code>");
-        esc(o, r->inputs[i]);
-        gp_strbuf_puts(o, "</code>");
-    }
-    gp_strbuf_puts(o, r->n_inputs ? "" : "memory");
-    gp_strbuf_puts(o, "; gpuplan ");
-    esc(o, r->version);
-    gp_strbuf_puts(o, ".</li>\n<li><b>Before</b> is one pod per GPU for the "
-                      "same placed workloads; <b>after</b> counts every GPU "
-                      "of the nodes the plan uses (whole nodes), whether it "
-                      "hosts a pod or not. Both are priced at each pool's "
-                      "<code>pricePerGPUHour</code>; a month is 730 hours. "
-                      "The inventory has ");
-    num(o, r->gpus_capacity);
-    gp_strbuf_puts(o, " GPUs in all.</li>\n");
-    gp_strbuf_printf(o,
-                     "<li><b>Predictions</b>: %llu co-locations "
-                     "predicted, %llu by the discrete-event engine",
-                     (unsigned long long)p->evals,
-                     (unsigned long long)p->engine_evals);
-    if (r->engine_only)
-        gp_strbuf_puts(o, " (every one: <code>--engine</code>)");
-    else
-        gp_strbuf_puts(o, ", the others by the analytic estimate where it "
-                          "trusts itself (load up to 0.7)");
-    gp_strbuf_printf(o,
-                     "; event-engine seed %llu. Each placement is judged "
-                     "in the worst co-location its group's config "
-                     "allows.</li>\n",
-                     (unsigned long long)r->seed);
-    gp_strbuf_puts(o, "<li><b>Calibration</b> (time-slice and MPS "
-                      "constants):<ul>\n");
-    for (i = 0; i < r->n_calibs; i++) {
-        const struct gp_report_calib *c = &r->calibs[i];
-
-        gp_strbuf_puts(o, "<li>");
-        esc(o, c->model->id);
-        gp_strbuf_puts(o, ": <code>");
-        esc(o, c->file);
-        gp_strbuf_puts(o, "</code>, measured on ");
-        esc(o, c->measured_on);
-        gp_strbuf_puts(o, " (");
-        esc(o, c->date);
-        gp_strbuf_puts(o, ", driver ");
-        esc(o, c->driver);
-        gp_strbuf_puts(o, c->exact ? ")"
-                                   : "), standing in: no calibration "
-                                     "was measured on this model");
-        gp_strbuf_puts(o, "</li>\n");
-    }
-    gp_strbuf_puts(o, "</ul></li>\n<li><b>GPU models</b> (catalogue):"
-                      "<ul>\n");
-    for (i = 0; i < r->n_calibs; i++) {
-        const struct gp_gpu_model *m = r->calibs[i].model;
-
-        gp_strbuf_puts(o, "<li>");
-        esc(o, m->id);
-        gp_strbuf_puts(o, ": ");
-        gp_strbuf_puts(o, m->builtin ? "built-in <code>" : "user file <code>");
-        esc(o, m->file ? (strrchr(m->file, '/') && !m->builtin
-                              ? strrchr(m->file, '/') + 1
-                              : m->file)
-                       : "?");
-        gp_strbuf_printf(o, "</code>, %llu MiB, %u SMs",
-                         (unsigned long long)m->memory_mib, m->sm_count);
-        if (m->mig) {
-            gp_strbuf_printf(o, ", MIG placements %s",
-                             gp_confidence_name(m->mig->placements_confidence));
-            if (m->mig->driver_observed &&
-                strcmp(m->mig->driver_observed, "unknown") != 0) {
-                gp_strbuf_puts(o, ", observed with driver ");
-                esc(o, m->mig->driver_observed);
-            }
-        }
-        gp_strbuf_puts(o, "</li>\n");
-    }
-    gp_strbuf_puts(o, "</ul></li>\n<li><b>Risk thresholds</b>: OOM risk at "
-                      "90% of the memory limit; near saturation at p99 80% "
-                      "of target, throughput 110% of target, or 98% of the "
-                      "offered load.</li>\n</ul></section>\n");
+    gp_rsec_unplaced(m, r);
+    gp_strbuf_puts(m->o, "</section>\n");
 }
 
 void
 gp_report_html(struct gp_strbuf *o, const struct gp_report *r)
 {
     struct gp_arena *a = r->a;
+    struct gp_markup m;
 
+    gp_markup_init(&m, o, GP_MARKUP_HTML);
     gp_strbuf_puts(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
                       "<meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width, "
@@ -1015,18 +677,19 @@ gp_report_html(struct gp_strbuf *o, const struct gp_report *r)
                       "<li><a href=\"#unplaced\">Not placed</a></li>"
                       "<li><a href=\"#assumptions\">Assumptions</a></li>"
                       "</ul></nav>\n</header>\n<main>\n");
-    summary(o, r, a);
-    pools(o, r, a);
-    workloads(o, r, a);
+    summary(&m, r, a);
+    pools(&m, r, a);
+    workloads(&m, r, a);
     gp_strbuf_puts(o, "<section id=\"mig\"><h2>MIG layouts</h2>\n");
     if (r->n_migs)
         chart_migs(o, r);
     else
         gp_strbuf_puts(o, "<p>The plan uses no MIG layout.</p>\n");
     gp_strbuf_puts(o, "</section>\n");
-    unplaced(o, r);
-    assumptions(o, r);
-    gp_strbuf_puts(o, "</main>\n<footer>Generated by gpuplan ");
+    unplaced(&m, r);
+    gp_strbuf_puts(o, "<section id=\"assumptions\"><h2>Assumptions</h2>\n");
+    gp_rsec_assumptions(&m, r);
+    gp_strbuf_puts(o, "</section>\n</main>\n<footer>Generated by gpuplan ");
     esc(o, r->version);
     gp_strbuf_puts(o, " from the plan alone: no clock, no host names.</footer>"
                       "\n</body>\n</html>\n");

@@ -5,8 +5,6 @@
  * json/ wrapper, which rounds before cJSON prints. */
 #include "report/report.h"
 
-#include <string.h>
-
 #include "base/strbuf.h"
 #include "inventory/inventory.h"
 #include "json/json.h"
@@ -201,7 +199,6 @@ assumptions(const struct gp_report *r)
         const struct gp_report_calib *c = &r->calibs[i];
         const struct gp_gpu_model *m = c->model;
         struct gp_json *co = gp_json_object(), *mo = gp_json_object();
-        const char *f = m->file ? m->file : "";
 
         gp_json_set_str(co, "gpu", m->id);
         gp_json_set_str(co, "file", c->file);
@@ -210,10 +207,8 @@ assumptions(const struct gp_report *r)
         gp_json_set_str(co, "driver", c->driver);
         gp_json_set_bool(co, "measuredOnThisModel", c->exact);
         gp_json_push(ca, co);
-        if (!m->builtin && strrchr(f, '/'))
-            f = strrchr(f, '/') + 1;
         gp_json_set_str(mo, "id", m->id);
-        gp_json_set_str(mo, "file", f);
+        gp_json_set_str(mo, "file", c->model_file ? c->model_file : "");
         gp_json_set_bool(mo, "builtin", m->builtin);
         gp_json_set_int(mo, "memoryMiB", (long long)m->memory_mib);
         gp_json_set_int(mo, "smCount", m->sm_count);

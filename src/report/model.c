@@ -239,6 +239,9 @@ collect_calibs(struct gp_report *r, struct gp_arena *a,
         c->date = cal.date;
         c->driver = cal.driver;
         c->exact = exact;
+        c->model_file = m->file;
+        if (m->file && !m->builtin && strrchr(m->file, '/'))
+            c->model_file = strrchr(m->file, '/') + 1;
     }
     return 0;
 }

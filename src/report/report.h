@@ -146,6 +146,9 @@ struct gp_report_calib {
     const char *date, *driver;
     bool exact;                 /* measured on this model; else the H100
                                  * reference stands in */
+    const char *model_file;     /* the model's catalogue file: a user
+                                 * file by its base name only; NULL when
+                                 * unknown */
 };
 
 struct gp_report {

@@ -269,6 +269,15 @@ legend(struct gp_strbuf *o, const struct gp_svg_chart *c, const char *id,
     return 26;
 }
 
+/* The length on a plot 'pw' wide of a value in axis units, from 0 (for
+ * negative values) to the axis end (where longer bars are cut). */
+static double
+plot_len(double v, double end, double pw)
+{
+    v = v > 0 ? v : 0;
+    return (v > end ? end : v) / end * pw;
+}
+
 void
 gp_svg_bar_chart(struct gp_strbuf *o, const struct gp_svg_chart *c)
 {
@@ -395,13 +404,12 @@ gp_svg_bar_chart(struct gp_strbuf *o, const struct gp_svg_chart *c)
         gp_strbuf_puts(o, "</text>");
         for (j = 0; j < r->n_bars && j < GP_SVG_MAX_BARS; j++) {
             const struct gp_svg_bar *b = &r->bar[j];
-            double v = b->value > 0 ? b->value : 0;
 
             gp_strbuf_printf(o,
                              "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                              "height=\"%.1f\"",
                              x0, y + (double)j * (BAR_H + 2),
-                             (v > end ? end : v) / end * pw, BAR_H);
+                             plot_len(b->value, end, pw), BAR_H);
             fill_attr(o, id, b->style);
             gp_strbuf_puts(o, "><title>");
             gp_svg_escape(o, r->label);
@@ -412,20 +420,16 @@ gp_svg_bar_chart(struct gp_strbuf *o, const struct gp_svg_chart *c)
                 put_value(o, c, b->value, -1);
             gp_strbuf_puts(o, "</title></rect>");
         }
-        if (r->has_marker) {
-            double m = r->marker > 0 ? r->marker : 0;
-
-            diamond(o, x0 + (m > end ? end : m) / end * pw, cy);
-        }
+        if (r->has_marker)
+            diamond(o, x0 + plot_len(r->marker, end, pw), cy);
     }
     if (c->has_ref) {
-        double v = c->ref > end ? end : (c->ref > 0 ? c->ref : 0);
+        double x = x0 + plot_len(c->ref, end, pw);
 
         gp_strbuf_printf(o,
                          "<line class=\"gp-ref\" x1=\"%.1f\" y1=\"%.1f\" "
                          "x2=\"%.1f\" y2=\"%.1f\"/>",
-                         x0 + v / end * pw, top - 2, x0 + v / end * pw,
-                         top + ph);
+                         x, top - 2, x, top + ph);
     }
     for (i = 0; i < c->n_rows; i++) {
         const struct gp_svg_row *r = &c->rows[i];
@@ -433,12 +437,11 @@ gp_svg_bar_chart(struct gp_strbuf *o, const struct gp_svg_chart *c)
 
         for (j = 0; j < r->n_bars && j < GP_SVG_MAX_BARS; j++) {
             const struct gp_svg_bar *b = &r->bar[j];
-            double v = b->value > 0 ? b->value : 0;
 
             gp_strbuf_printf(o,
                              "<text class=\"gp-val\" x=\"%.1f\" "
                              "y=\"%.1f\">",
-                             x0 + (v > end ? end : v) / end * pw + 4,
+                             x0 + plot_len(b->value, end, pw) + 4,
                              y + (double)j * (BAR_H + 2) + 11);
             if (b->text)
                 gp_svg_escape(o, b->text);

@@ -2,8 +2,9 @@
 /* Report tests: the SVG chart builder (escaping, ids, axes and ticks,
  * labels and titles, bars cut at the axis end, MIG pictures); the figures
  * of a real plan (small-lab) against the plan's own totals, what-if
- * headroom and risk flags; escaping of user strings in HTML and Markdown;
- * byte-stable output; and the all-or-nothing directory write. */
+ * headroom and risk flags; the HTML and Markdown writer (tables, lists,
+ * marks); escaping of user strings in HTML and Markdown; byte-stable
+ * output; and the all-or-nothing directory write. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "mig/geometry.h"
 #include "model/gpu.h"
 #include "plan/plan.h"
+#include "report/markup.h"
 #include "report/report.h"
 #include "report/svg.h"
 #include "tests.h"
@@ -213,6 +215,108 @@ report_svg_mig_picture(void)
     OK(strstr(o.buf, "19968 MiB") != NULL || strstr(o.buf, "MiB") != NULL);
     gp_strbuf_release(&o);
     gp_arena_free(a);
+}
+
+/* ---- the HTML and Markdown writer ------------------------------------ */
+
+static void
+test_row(struct gp_markup *m, const struct gp_report *r, size_t i)
+{
+    static const char *const names[] = {"a|b <i>", "line\nbreak"};
+
+    (void)r;
+    gp_markup_cell(m);
+    gp_markup_span(m, GP_MARKUP_STRONG, names[i]);
+    gp_markup_br(m);
+    gp_markup_span(m, GP_MARKUP_SUB, "ns");
+    gp_markup_cell(m);
+    gp_strbuf_printf(m->o, "%zu", i + 10);
+    if (i == 1) {
+        gp_strbuf_puts(m->o, " ");
+        gp_markup_span(m, GP_MARKUP_ALERT, "over");
+    }
+}
+
+static void
+render_table(struct gp_strbuf *o, enum gp_markup_format fmt)
+{
+    static const struct gp_markup_col cols[] = {
+        {"Name", false},
+        {"N", true},
+    };
+    static const struct gp_markup_table t = {"wl", cols, 2, test_row};
+    static const size_t rows[] = {1, 0};
+    struct gp_markup m;
+
+    gp_markup_init(&m, o, fmt);
+    gp_markup_table(&m, &t, NULL, rows, 2);
+}
+
+/* Nested lists, marks, links and flags, in both formats. */
+static void
+render_prose(struct gp_strbuf *o, enum gp_markup_format fmt)
+{
+    struct gp_markup m;
+
+    gp_markup_init(&m, o, fmt);
+    gp_markup_list_open(&m);
+    gp_markup_item_open(&m);
+    gp_markup_link(&m, "pool-1", "p*1");
+    gp_strbuf_puts(o, ": ");
+    gp_markup_span(&m, GP_MARKUP_CODE, "x_y");
+    gp_markup_list_open(&m);
+    gp_markup_item_open(&m);
+    gp_markup_flags(&m, 0);
+    gp_markup_item_close(&m);
+    gp_markup_item_open(&m);
+    gp_markup_flags(&m, GP_REPORT_OOM_RISK | GP_REPORT_TARGET_MISSED);
+    gp_markup_item_close(&m);
+    gp_markup_list_close(&m);
+    gp_markup_item_close(&m);
+    gp_markup_item_open(&m);
+    gp_strbuf_puts(o, "last");
+    gp_markup_item_close(&m);
+    gp_markup_list_close(&m);
+}
+
+void
+report_markup_tables_and_lists(void)
+{
+    struct gp_strbuf o = GP_STRBUF_INIT;
+
+    /* Markdown: header and alignment rows; rows in the order given; user
+     * text escaped, one line per cell */
+    render_table(&o, GP_MARKUP_MD);
+    STR_EQ(o.buf, "| Name | N |\n"
+                  "|---|---:|\n"
+                  "| line break; ns | 11 (over) |\n"
+                  "| a\\|b \\<i\\>; ns | 10 |\n");
+    gp_strbuf_reset(&o);
+    render_table(&o, GP_MARKUP_HTML);
+    STR_EQ(o.buf, "<div class=\"scroll\"><table class=\"wl\">\n"
+                  "<thead><tr><th scope=\"col\">Name</th>"
+                  "<th scope=\"col\" class=\"n\">N</th></tr></thead>\n"
+                  "<tbody>\n"
+                  "<tr><td><b>line\nbreak</b><br><span class=\"sub\">ns"
+                  "</span></td><td class=\"n\">11 <span class=\"flag "
+                  "bad\">over</span></td></tr>\n"
+                  "<tr><td><b>a|b &lt;i&gt;</b><br><span class=\"sub\">ns"
+                  "</span></td><td class=\"n\">10</td></tr>\n"
+                  "</tbody></table></div>");
+    gp_strbuf_reset(&o);
+    render_prose(&o, GP_MARKUP_MD);
+    STR_EQ(o.buf, "- p\\*1: x\\_y\n"
+                  "  - none\n"
+                  "  - OOM risk, target missed\n"
+                  "- last\n");
+    gp_strbuf_reset(&o);
+    render_prose(&o, GP_MARKUP_HTML);
+    STR_EQ(o.buf, "<ul>\n<li><a href=\"#pool-1\">p*1</a>: <code>x_y</code>"
+                  "<ul>\n<li>none</li>\n"
+                  "<li><span class=\"flag\">OOM risk</span><span "
+                  "class=\"flag bad\">target missed</span></li>\n"
+                  "</ul></li>\n<li>last</li>\n</ul>");
+    gp_strbuf_release(&o);
 }
 
 /* ---- a real plan ----------------------------------------------------- */
