@@ -26,6 +26,8 @@ struct gp_diags {
     size_t errors, warnings, dropped;
     struct gp_source *src;
     size_t n_src, cap_src;
+    uint64_t (*inputs)[2];  /* device, inode */
+    size_t n_inputs, cap_inputs;
 };
 
 struct gp_diags *
@@ -53,20 +55,84 @@ gp_diags_add_source(struct gp_diags *d, const char *file, const char *text,
     d->n_src++;
 }
 
-/* Messages quote user text; a crafted key must not put terminal escape
- * sequences on the user's screen. */
-static void
-sanitise(struct gp_strbuf *sb)
+void
+gp_diags_add_input(struct gp_diags *d, uint64_t dev, uint64_t ino)
+{
+    if (gp_diags_is_input(d, dev, ino))
+        return;
+    if (d->n_inputs == d->cap_inputs) {
+        size_t cap = d->cap_inputs ? d->cap_inputs * 2 : 8;
+
+        d->inputs = gp_arena_grow(d->a, d->inputs, d->n_inputs, cap,
+                                  sizeof(*d->inputs));
+        d->cap_inputs = cap;
+    }
+    d->inputs[d->n_inputs][0] = dev;
+    d->inputs[d->n_inputs][1] = ino;
+    d->n_inputs++;
+}
+
+bool
+gp_diags_is_input(const struct gp_diags *d, uint64_t dev, uint64_t ino)
 {
     size_t i;
 
-    for (i = 0; i < sb->len; i++) {
-        unsigned char c = (unsigned char)sb->buf[i];
-
-        if (c < 0x20 || c == 0x7f)
-            sb->buf[i] = '?';
+    for (i = 0; i < d->n_inputs; i++) {
+        if (d->inputs[i][0] == dev && d->inputs[i][1] == ino)
+            return true;
     }
+    return false;
 }
+
+/* Bytes of a character at p that must not reach a terminal as it is, or
+ * 0: C0 controls and DEL (escape sequences), the C1 controls U+0080 to
+ * U+009F (U+009B opens an escape sequence on some terminals), and the
+ * Unicode bidirectional controls that make a line read differently from
+ * what it holds ("Trojan Source": U+061C, U+200E, U+200F, U+202A to U+202E,
+ * U+2066 to U+2069). */
+static size_t
+unsafe_at(const unsigned char *p, size_t left)
+{
+    if (p[0] < 0x20 || p[0] == 0x7f)
+        return 1;
+    if (left >= 2 && p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+        return 2;
+    if (left >= 2 && p[0] == 0xD8 && p[1] == 0x9C)
+        return 2;
+    if (left >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+        (p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE)))
+        return 3;
+    if (left >= 3 && p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 &&
+        p[2] <= 0xA9)
+        return 3;
+    return 0;
+}
+
+/* Messages quote user text; a crafted key must not put terminal escape
+ * sequences, or text that reads backwards, on the user's screen. Each such
+ * character becomes one '?'. */
+static void
+sanitise(struct gp_strbuf *sb)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < sb->len;) {
+        size_t w = unsafe_at((const unsigned char *)sb->buf + i, sb->len - i);
+
+        if (w) {
+            sb->buf[o++] = '?';
+            i += w;
+        } else {
+            sb->buf[o++] = sb->buf[i++];
+        }
+    }
+    sb->len = o;
+    sb->buf[o] = '\0';
+}
+
+static void record(struct gp_diags *d, enum gp_severity sev,
+                   struct gp_loc at, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 static void
 record(struct gp_diags *d, enum gp_severity sev, struct gp_loc at,
@@ -223,43 +289,112 @@ gp_diags_sorted(struct gp_diags *d, size_t *n)
     return d->v;
 }
 
-const char *
-gp_diags_source_line(const struct gp_diags *d, const char *file, uint32_t line,
-                     size_t *len)
+/* Bytes of the line break at p, or 0. Breaks are libyaml's, so that lines
+ * are counted as its positions count them: LF, CR, CRLF, and the Unicode
+ * NEL, LS and PS. */
+static size_t
+break_at(const char *p, const char *end)
 {
-    size_t i;
+    const unsigned char *u = (const unsigned char *)p;
+    size_t left = (size_t)(end - p);
+
+    if (u[0] == '\n')
+        return 1;
+    if (u[0] == '\r')
+        return left > 1 && u[1] == '\n' ? 2 : 1;
+    if (left > 1 && u[0] == 0xC2 && u[1] == 0x85)
+        return 2;
+    if (left > 2 && u[0] == 0xE2 && u[1] == 0x80 &&
+        (u[2] == 0xA8 || u[2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+/* The start of the line after the one at p (end when none). OUT: *n, the
+ * length of the line at p, without its break. */
+static const char *
+next_line(const char *p, const char *end, size_t *n)
+{
+    const char *q;
+
+    for (q = p; q < end; q++) {
+        unsigned char c = (unsigned char)*q;
+        size_t w;
+
+        if (c != '\n' && c != '\r' && c != 0xC2 && c != 0xE2)
+            continue;
+        w = break_at(q, end);
+        if (w) {
+            *n = (size_t)(q - p);
+            return q + w;
+        }
+    }
+    *n = (size_t)(end - p);
+    return NULL;
+}
+
+/* Where gp_diags_print last found a line: diagnostics come sorted, so each
+ * search goes on from there and printing costs one pass over each file. */
+struct line_cursor {
+    const struct gp_source *src;
+    const char *p;
+    uint32_t line;
+};
+
+static const char *
+find_line(const struct gp_diags *d, const char *file, uint32_t line,
+          size_t *len, struct line_cursor *cur)
+{
+    const struct gp_source *src = NULL;
+    const char *p, *end;
+    uint32_t l = 1;
+    size_t i, n;
 
     if (!file || line == 0)
         return NULL;
     for (i = d->n_src; i-- > 0;) {
-        const char *p, *end;
-        uint32_t l = 1;
-
-        if (strcmp(d->src[i].file, file) != 0)
-            continue;
-        p = d->src[i].text;
-        end = p + d->src[i].len;
-        while (l < line && p < end) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-            if (!nl)
-                return NULL;
-            p = nl + 1;
-            l++;
+        if (strcmp(d->src[i].file, file) == 0) {
+            src = &d->src[i];
+            break;
         }
-        if (l != line || p > end)
-            return NULL;
-        {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-            if (n && p[n - 1] == '\r')
-                n--;
-            *len = n;
-        }
-        return p;
     }
-    return NULL;
+    if (!src)
+        return NULL;
+    p = src->text;
+    end = p + src->len;
+    if (cur && cur->src == src && cur->p && cur->line <= line) {
+        p = cur->p;
+        l = cur->line;
+    }
+    while (l < line) {
+        const char *nx = next_line(p, end, &n);
+
+        if (!nx) {
+            /* No such line: the next search starts at the last one. */
+            if (cur) {
+                cur->src = src;
+                cur->p = p;
+                cur->line = l;
+            }
+            return NULL;
+        }
+        p = nx;
+        l++;
+    }
+    if (cur) {
+        cur->src = src;
+        cur->p = p;
+        cur->line = l;
+    }
+    next_line(p, end, len);
+    return p;
+}
+
+const char *
+gp_diags_source_line(const struct gp_diags *d, const char *file, uint32_t line,
+                     size_t *len)
+{
+    return find_line(d, file, line, len, NULL);
 }
 
 /* Byte offset of the col-th character (1-based) of a UTF-8 line. */
@@ -285,6 +420,25 @@ byte_offset(const char *s, size_t n, uint32_t col)
     return i < n ? i : n;
 }
 
+/* A file name as the user may have been given it: from a directory listing
+ * (--models DIR), so its characters are sanitised like messages. */
+static void
+print_safe(FILE *out, const char *s)
+{
+    size_t i, n = strlen(s);
+
+    for (i = 0; i < n;) {
+        size_t w = unsafe_at((const unsigned char *)s + i, n - i);
+
+        if (w) {
+            fputc('?', out);
+            i += w;
+        } else {
+            fputc(s[i++], out);
+        }
+    }
+}
+
 static const char *
 sev_name(enum gp_severity s)
 {
@@ -302,8 +456,7 @@ sev_name(enum gp_severity s)
 static void
 print_quote(FILE *out, const char *line, size_t n, const struct gp_loc *loc)
 {
-    size_t off, i;
-    size_t shown = n > 200 ? 200 : n;
+    size_t off, i, start = 0, stop;
     uint32_t width = loc->len ? loc->len : 1, w;
     /* Quote invalid UTF-8 as '?' so the terminal shows what we mean. */
     bool ascii_only;
@@ -312,28 +465,43 @@ print_quote(FILE *out, const char *line, size_t n, const struct gp_loc *loc)
     if (loc->line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
         line += 3;
         n -= 3;
-        shown = n > 200 ? 200 : n;
     }
     ascii_only = !gp_str_printable_utf8(line, n);
     off = byte_offset(line, n, loc->col);
+    /* 200 bytes of the line; far into a long line, those around the
+     * column (from a character's first byte). */
+    if (off > 150) {
+        start = off - 100;
+        while (start > 0 && !ascii_only &&
+               ((unsigned char)line[start] & 0xC0) == 0x80)
+            start--;
+    }
+    stop = n - start > 200 ? start + 200 : n;
 
-    fprintf(out, "%5u | ", loc->line);
-    for (i = 0; i < shown; i++) {
+    fprintf(out, "%5u | %s", loc->line, start ? "..." : "");
+    for (i = start; i < stop; i++) {
         unsigned char c = (unsigned char)line[i];
+        size_t bad = unsafe_at((const unsigned char *)line + i, n - i);
 
-        /* Control bytes would garble a terminal; show them as '?'. */
-        if (c == '\t')
+        /* Controls would garble a terminal; show them as '?' (one column,
+         * as the character was). */
+        if (c == '\t') {
             c = ' ';
-        else if (c < 0x20 || c == 0x7f || (ascii_only && c >= 0x80))
+        } else if (bad > 1 && !ascii_only) {
+            fputc('?', out);
+            i += bad - 1;
+            continue;
+        } else if (bad || (ascii_only && c >= 0x80)) {
             c = '?';
+        }
         fputc(c, out);
     }
-    if (shown < n)
+    if (stop < n)
         fputs("...", out);
-    fputs("\n      | ", out);
+    fprintf(out, "\n      | %s", start ? "   " : "");
     /* One space per character before the column: tabs were printed as one
      * space above, and a multibyte character is one column wide. */
-    for (i = 0; i < off && i < shown; i++) {
+    for (i = start; i < off && i < stop; i++) {
         if (ascii_only || ((unsigned char)line[i] & 0xC0) != 0x80)
             fputc(' ', out);
     }
@@ -347,6 +515,7 @@ void
 gp_diags_print(struct gp_diags *d, FILE *out)
 {
     const struct gp_diag *v;
+    struct line_cursor cur = {NULL, NULL, 0};
     size_t n, i;
 
     v = gp_diags_sorted(d, &n);
@@ -355,17 +524,20 @@ gp_diags_print(struct gp_diags *d, FILE *out)
         const char *line;
         size_t len = 0;
 
-        if (!g->loc.file)
+        if (!g->loc.file) {
             fprintf(out, "gpuplan: ");
-        else if (g->loc.line == 0)
-            fprintf(out, "%s: ", g->loc.file);
-        else
-            fprintf(out, "%s:%u:%u: ", g->loc.file, g->loc.line, g->loc.col);
+        } else {
+            print_safe(out, g->loc.file);
+            if (g->loc.line == 0)
+                fprintf(out, ": ");
+            else
+                fprintf(out, ":%u:%u: ", g->loc.line, g->loc.col);
+        }
         fprintf(out, "%s: %s", sev_name(g->sev), g->msg);
         if (g->rule)
             fprintf(out, " [%s]", g->rule);
         fputc('\n', out);
-        line = gp_diags_source_line(d, g->loc.file, g->loc.line, &len);
+        line = find_line(d, g->loc.file, g->loc.line, &len, &cur);
         if (line && g->loc.col)
             print_quote(out, line, len, &g->loc);
         if (g->hint)

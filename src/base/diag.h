@@ -6,6 +6,7 @@
 #ifndef GPUPLAN_BASE_DIAG_H
 #define GPUPLAN_BASE_DIAG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -38,6 +39,11 @@ struct gp_diags *gp_diags_new(struct gp_arena *a);
  * 'text' is borrowed and must outlive the sink. */
 void gp_diags_add_source(struct gp_diags *d, const char *file,
                          const char *text, size_t len);
+
+/* Remembers a file read as input (device and inode), so that writers can
+ * refuse to replace it (base/fs.c). */
+void gp_diags_add_input(struct gp_diags *d, uint64_t dev, uint64_t ino);
+bool gp_diags_is_input(const struct gp_diags *d, uint64_t dev, uint64_t ino);
 
 /* Records an error; ALWAYS returns -1 so callers can 'return gp_error_at()'.
  * Every recorder copies the location's file name. */

@@ -5,6 +5,7 @@
 #include "base/fs.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,28 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/strbuf.h"
+
+static gp_fs_fault_fn fault_fn;
+static void *fault_ctx;
+
+void
+gp_fs_set_fault(gp_fs_fault_fn fn, void *ctx)
+{
+    fault_fn = fn;
+    fault_ctx = ctx;
+}
+
+/* True (errno set) when a test asked this operation to fail. */
+static bool
+injected(const char *op, const char *path)
+{
+    int e = fault_fn ? fault_fn(op, path, fault_ctx) : 0;
+
+    if (!e)
+        return false;
+    errno = e;
+    return true;
+}
 
 static struct gp_loc
 file_loc(const char *path)
@@ -34,20 +57,57 @@ gp_file_read(const char **text, size_t *len, struct gp_arena *a,
     struct stat st;
     char *buf = NULL;
     size_t cap = 0, n = 0;
+    bool regular;
     int rc = -1;
 
     if (fd < 0)
         return gp_error_at(d, file_loc(name), "cannot open: %s",
                            strerror(errno));
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (!regular && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         gp_error_at(d, file_loc(name), "is a directory, not a file");
         goto out;
     }
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        (unsigned long long)st.st_size > max_bytes) {
+    /* Remembered so that no output of this run replaces an input. */
+    if (regular)
+        gp_diags_add_input(d, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
+    if (regular && (unsigned long long)st.st_size > max_bytes) {
         gp_error_at(d, file_loc(name),
                     "file is too large (%llu bytes; the limit is %zu)",
                     (unsigned long long)st.st_size, max_bytes);
+        goto out;
+    }
+    /* A regular file is read straight into the arena at its size (read
+     * one byte further to see it did not grow); a pipe or a device grows
+     * a buffer up to the bound. */
+    if (regular && st.st_size > 0) {
+        size_t size = (size_t)st.st_size;
+        char *t = gp_arena_alloc(a, size + 2);
+
+        for (;;) {
+            ssize_t r = read(fd, t + n, size + 1 - n);
+
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0) {
+                gp_error_at(d, file_loc(name), "cannot read: %s",
+                            strerror(errno));
+                goto out;
+            }
+            if (r == 0)
+                break;
+            n += (size_t)r;
+            if (n > size) {
+                gp_error_at(d, file_loc(name), "file changed while it was "
+                                               "read");
+                goto out;
+            }
+        }
+        t[n] = '\0';
+        *text = t;
+        *len = n;
+        gp_diags_add_source(d, gp_arena_strdup(a, name), t, n);
+        rc = 0;
         goto out;
     }
     for (;;) {
@@ -153,6 +213,7 @@ gp_file_map(struct gp_file_map *out, struct gp_arena *a, const char *path,
         return gp_file_read(&out->text, &out->len, a, path, max_bytes, d);
     /* The whole file is read once, front to back. */
     posix_madvise(map, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
+    gp_diags_add_input(d, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
     out->map_ = map;
     out->text = map;
     out->len = (size_t)st.st_size;
@@ -170,36 +231,29 @@ gp_file_unmap(struct gp_file_map *m)
     m->len = 0;
 }
 
-/* Writes all of 'data' to 'fd'. Returns 0, or -1 with errno set. */
+/* Writes all of 'data' to 'fd', then syncs and closes it. Returns 0, or
+ * -1 with errno set (fd closed either way). */
 static int
-write_all(int fd, const char *data, size_t len)
+write_all_close(int fd, const char *path, const char *data, size_t len)
 {
     size_t off = 0;
+    int e;
 
     while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
+        ssize_t w = injected("write", path) ? -1
+                                             : write(fd, data + off, len - off);
 
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            if (w == 0)
-                errno = EIO;
+            e = w < 0 ? errno : EIO;
+            close(fd);
+            errno = e;
             return -1;
         }
         off += (size_t)w;
     }
-    return 0;
-}
-
-/* Writes all of 'data' to 'fd', then syncs and closes it. Returns 0, or
- * -1 with errno set (fd closed either way). */
-static int
-write_all_close(int fd, const char *data, size_t len)
-{
-    int e;
-
-    if (write_all(fd, data, len) < 0 || fchmod(fd, 0644) < 0 ||
-        fsync(fd) < 0) {
+    if (fchmod(fd, 0644) < 0 || injected("fsync", path) || fsync(fd) < 0) {
         e = errno;
         close(fd);
         errno = e;
@@ -208,27 +262,56 @@ write_all_close(int fd, const char *data, size_t len)
     return close(fd);
 }
 
-/* For targets that are not regular files (/dev/null, a FIFO,
- * /dev/stdout): renaming over them would replace the device with a file,
- * and changing their mode or syncing them is not ours to do. */
 static int
-write_in_place(const char *path, const char *data, size_t len,
-               struct gp_diags *d)
+rename_file(const char *from, const char *to)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC), e;
+    return injected("rename", to) ? -1 : rename(from, to);
+}
 
-    if (fd < 0)
-        return gp_error_at(d, file_loc(path), "cannot open for writing: %s",
+/* "<dir>/.<name>.<tag>.XXXXXX" beside 'path'. */
+static void
+sibling(struct gp_strbuf *out, const char *path, const char *tag)
+{
+    const char *slash = strrchr(path, '/');
+
+    gp_strbuf_reset(out);
+    if (slash)
+        gp_strbuf_add(out, path, (size_t)(slash - path) + 1);
+    gp_strbuf_printf(out, ".%s.%s.XXXXXX", slash ? slash + 1 : path, tag);
+}
+
+/* Refuses an output path that this run must not replace: a symbolic link
+ * (it may point anywhere: out of the output directory, at /dev/full, at a
+ * file of the user's), a directory, anything but a regular file, or a file
+ * this run read as input (same device and inode: also through another
+ * name). A path that does not exist is fine. */
+static int
+check_target(const char *path, struct gp_diags *d)
+{
+    struct stat st;
+
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return gp_error_at(d, file_loc(path), "cannot use output file: %s",
                            strerror(errno));
-    if (write_all(fd, data, len) < 0) {
-        e = errno;
-        close(fd);
-        return gp_error_at(d, file_loc(path), "cannot write: %s",
-                           strerror(e));
     }
-    if (close(fd) < 0)
-        return gp_error_at(d, file_loc(path), "cannot write: %s",
-                           strerror(errno));
+    if (S_ISLNK(st.st_mode)) {
+        gp_error_at(d, file_loc(path), "refusing to replace a symbolic link "
+                                       "with an output file");
+        gp_diag_hint(d, "gpuplan never writes through a link; remove it, "
+                        "or name another output");
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode))
+        return gp_error_at(d, file_loc(path),
+                           "cannot replace a directory with an output file");
+    if (!S_ISREG(st.st_mode))
+        return gp_error_at(d, file_loc(path), "refusing to replace something "
+                                              "that is not a regular file");
+    if (gp_diags_is_input(d, (uint64_t)st.st_dev, (uint64_t)st.st_ino))
+        return gp_error_at(d, file_loc(path),
+                           "refusing to overwrite an input file of this run");
     return 0;
 }
 
@@ -238,23 +321,21 @@ static int
 stage_file(struct gp_strbuf *tmp, const char *path, const char *data,
            size_t len, struct gp_diags *d)
 {
-    const char *slash = strrchr(path, '/');
     int fd;
 
     /* The temporary file sits beside the target so rename(2) stays within
-     * one file system and is atomic. */
-    gp_strbuf_reset(tmp);
-    if (slash)
-        gp_strbuf_add(tmp, path, (size_t)(slash - path) + 1);
-    gp_strbuf_printf(tmp, ".%s.tmp.XXXXXX", slash ? slash + 1 : path);
-    fd = mkstemp(tmp->buf);
+     * one file system and is atomic. mkstemp creates it (O_EXCL): a link
+     * planted under that name is never followed. */
+    sibling(tmp, path, "tmp");
+    fd = injected("create", path) ? -1 : mkstemp(tmp->buf);
     if (fd < 0)
         return gp_error_at(d, file_loc(path), "cannot create output file: %s",
                            strerror(errno));
-    if (write_all_close(fd, data, len) < 0) {
+    if (write_all_close(fd, path, data, len) < 0) {
         gp_error_at(d, file_loc(path), "cannot write output file: %s",
                     strerror(errno));
         unlink(tmp->buf);
+        gp_strbuf_reset(tmp);
         return -1;
     }
     return 0;
@@ -265,14 +346,11 @@ gp_file_write_atomic(const char *path, const char *data, size_t len,
                      struct gp_diags *d)
 {
     struct gp_strbuf tmp = GP_STRBUF_INIT;
-    struct stat st;
     int rc = -1;
 
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-        return write_in_place(path, data, len, d);
-    if (stage_file(&tmp, path, data, len, d) < 0)
+    if (check_target(path, d) < 0 || stage_file(&tmp, path, data, len, d) < 0)
         goto out;
-    if (rename(tmp.buf, path) < 0) {
+    if (rename_file(tmp.buf, path) < 0) {
         gp_error_at(d, file_loc(path), "cannot rename output into place: %s",
                     strerror(errno));
         unlink(tmp.buf);
@@ -313,7 +391,7 @@ write_new_dir(const char *dir, size_t dlen, const struct gp_out_file *f,
         gp_strbuf_add(&tmp, dir + cut, dlen - cut);
         gp_strbuf_puts(&tmp, ".tmp.XXXXXX");
     }
-    if (!mkdtemp(tmp.buf)) {
+    if (injected("mkdir", dir) || !mkdtemp(tmp.buf)) {
         gp_error_at(d, file_loc(dir), "cannot create output directory: %s",
                     strerror(errno));
         goto out;
@@ -322,8 +400,11 @@ write_new_dir(const char *dir, size_t dlen, const struct gp_out_file *f,
         int fd;
 
         join(&path, tmp.buf, tmp.len, f[i].name);
-        fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0 || write_all_close(fd, f[i].data, f[i].len) < 0) {
+        fd = injected("create", path.buf)
+                 ? -1
+                 : open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                        0644);
+        if (fd < 0 || write_all_close(fd, path.buf, f[i].data, f[i].len) < 0) {
             int e = errno;
 
             if (fd >= 0)
@@ -337,7 +418,7 @@ write_new_dir(const char *dir, size_t dlen, const struct gp_out_file *f,
     }
     um = umask(0);
     umask(um);
-    if (chmod(tmp.buf, 0777 & ~um) < 0 || rename(tmp.buf, dir) < 0) {
+    if (chmod(tmp.buf, 0777 & ~um) < 0 || rename_file(tmp.buf, dir) < 0) {
         gp_error_at(d, file_loc(dir), "cannot move output directory into "
                                       "place: %s",
                     strerror(errno));
@@ -357,12 +438,73 @@ out:
     return rc;
 }
 
+/* One output file of a set written into an existing directory. */
+struct slot {
+    struct gp_strbuf path;  /* the target */
+    struct gp_strbuf tmp;   /* staged new content; empty once renamed */
+    struct gp_strbuf bak;   /* the old file's backup; empty: none */
+    bool existed;           /* a file stood at 'path' before */
+    bool moved;             /* old file renamed to 'bak' (no hard links) */
+    bool placed;            /* 'path' now holds the new content */
+};
+
+/* Keeps the old file at 'bak' while the new one goes in: a hard link,
+ * so the target never disappears; on a file system without hard links the
+ * old file is renamed aside at commit time instead (s->moved). */
+static int
+backup(struct slot *s, struct gp_diags *d)
+{
+    int fd;
+
+    sibling(&s->bak, s->path.buf, "old");
+    fd = mkstemp(s->bak.buf);
+    if (fd < 0)
+        return gp_error_at(d, file_loc(s->path.buf),
+                           "cannot back up the existing file: %s",
+                           strerror(errno));
+    close(fd);
+    unlink(s->bak.buf);
+    if (!injected("link", s->path.buf) && link(s->path.buf, s->bak.buf) == 0)
+        return 0;
+    if (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP ||
+        errno == EMLINK || errno == ENOSYS) {
+        s->moved = true;
+        return 0;
+    }
+    gp_error_at(d, file_loc(s->path.buf),
+                "cannot back up the existing file: %s", strerror(errno));
+    gp_strbuf_reset(&s->bak);
+    return -1;
+}
+
+/* Puts the old file back (or removes the new one where none was). */
+static void
+restore(struct slot *s, struct gp_diags *d)
+{
+    if (!s->placed && !(s->moved && s->bak.len))
+        return;
+    if (s->existed && s->bak.len) {
+        if (rename(s->bak.buf, s->path.buf) == 0) {
+            gp_strbuf_reset(&s->bak);
+            return;
+        }
+        gp_error_at(d, file_loc(s->path.buf),
+                    "cannot restore the previous file: %s; it is kept as "
+                    "'%s'",
+                    strerror(errno), s->bak.buf);
+        gp_strbuf_reset(&s->bak); /* keep it on disk */
+        return;
+    }
+    if (s->placed)
+        unlink(s->path.buf);
+}
+
 int
 gp_files_write_atomic(const char *dir, const struct gp_out_file *f, size_t n,
                       struct gp_diags *d)
 {
-    struct gp_strbuf path = GP_STRBUF_INIT, *tmp;
-    size_t dlen = strlen(dir), i, staged = 0;
+    struct slot *sl;
+    size_t dlen = strlen(dir), i;
     struct stat st;
     int rc = -1;
 
@@ -383,46 +525,69 @@ gp_files_write_atomic(const char *dir, const struct gp_out_file *f, size_t n,
     if (!S_ISDIR(st.st_mode))
         return gp_error_at(d, file_loc(dir),
                            "output path exists and is not a directory");
-    tmp = calloc(n ? n : 1, sizeof(*tmp));
-    if (!tmp)
+    sl = calloc(n ? n : 1, sizeof(*sl));
+    if (!sl)
         return gp_error_at(d, file_loc(dir), "out of memory");
-    for (i = 0; i < n; i++)
-        gp_strbuf_init(&tmp[i]);
     for (i = 0; i < n; i++) {
-        join(&path, dir, dlen, f[i].name);
-        if (stage_file(&tmp[i], path.buf, f[i].data, f[i].len, d) < 0)
-            goto out;
-        staged = i + 1;
+        gp_strbuf_init(&sl[i].path);
+        gp_strbuf_init(&sl[i].tmp);
+        gp_strbuf_init(&sl[i].bak);
+        join(&sl[i].path, dir, dlen, f[i].name);
     }
-    /* rename(2) of a file fails over a directory: find that before any
-     * file is replaced. Past this point only a failing file system can
-     * stop a rename, and then the files before it are already new. */
+    /* 1. Every target is checked before anything is written. */
     for (i = 0; i < n; i++) {
-        join(&path, dir, dlen, f[i].name);
-        if (lstat(path.buf, &st) == 0 && S_ISDIR(st.st_mode)) {
-            gp_error_at(d, file_loc(path.buf),
-                        "cannot replace a directory with an output file");
+        if (check_target(sl[i].path.buf, d) < 0)
             goto out;
+        sl[i].existed = lstat(sl[i].path.buf, &st) == 0;
+    }
+    /* 2. The new contents, complete and synced, beside their targets. */
+    for (i = 0; i < n; i++) {
+        if (stage_file(&sl[i].tmp, sl[i].path.buf, f[i].data, f[i].len, d) <
+            0)
+            goto out;
+    }
+    /* 3. A backup of every old file, still without a visible change. */
+    for (i = 0; i < n; i++) {
+        if (sl[i].existed && backup(&sl[i], d) < 0)
+            goto out;
+    }
+    /* 4. Commit: rename each into place; on a failure, undo the renames
+     * done so far, so the directory holds the old set or the new one. */
+    for (i = 0; i < n; i++) {
+        struct slot *s = &sl[i];
+
+        if (s->moved && rename_file(s->path.buf, s->bak.buf) < 0) {
+            gp_error_at(d, file_loc(s->path.buf),
+                        "cannot move the previous file aside: %s",
+                        strerror(errno));
+            gp_strbuf_reset(&s->bak);
+            goto rollback;
         }
-    }
-    for (i = 0; i < n; i++) {
-        join(&path, dir, dlen, f[i].name);
-        if (rename(tmp[i].buf, path.buf) < 0) {
-            gp_error_at(d, file_loc(path.buf),
+        if (rename_file(s->tmp.buf, s->path.buf) < 0) {
+            gp_error_at(d, file_loc(s->path.buf),
                         "cannot rename output into place: %s",
                         strerror(errno));
-            goto out;
+            restore(s, d);
+            goto rollback;
         }
-        gp_strbuf_reset(&tmp[i]);
+        s->placed = true;
+        gp_strbuf_reset(&s->tmp);
     }
     rc = 0;
+    goto out;
+rollback:
+    while (i-- > 0)
+        restore(&sl[i], d);
 out:
-    for (i = 0; i < staged; i++)
-        if (tmp[i].len)
-            unlink(tmp[i].buf);
-    for (i = 0; i < n; i++)
-        gp_strbuf_release(&tmp[i]);
-    free(tmp);
-    gp_strbuf_release(&path);
+    for (i = 0; i < n; i++) {
+        if (sl[i].tmp.len)
+            unlink(sl[i].tmp.buf);
+        if (sl[i].bak.len)
+            unlink(sl[i].bak.buf);
+        gp_strbuf_release(&sl[i].path);
+        gp_strbuf_release(&sl[i].tmp);
+        gp_strbuf_release(&sl[i].bak);
+    }
+    free(sl);
     return rc;
 }

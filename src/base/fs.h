@@ -38,9 +38,12 @@ int gp_file_map(struct gp_file_map *out, struct gp_arena *a, const char *path,
 /* Releases a mapping; accepts an empty or already released one. */
 void gp_file_unmap(struct gp_file_map *m);
 
-/* Writes 'data' to 'path' through a temporary file and rename(2); a path
- * that names a device or a FIFO (/dev/null) is written in place instead.
- * Returns 0, or -1 with errno-based text in the diagnostics. */
+/* Writes 'data' to 'path' through a temporary file and rename(2). Refuses
+ * (before writing anything) a path that is a symbolic link, a directory or
+ * anything but a regular file, and a file this run read as input
+ * (gp_file_read with the same sink; compared by device and inode). Returns
+ * 0, or -1 with errno-based text in the diagnostics; on failure 'path' is
+ * untouched and no temporary file is left. */
 int gp_file_write_atomic(const char *path, const char *data, size_t len,
                          struct gp_diags *d);
 
@@ -50,16 +53,26 @@ struct gp_out_file {
     size_t len;
 };
 
-/* Writes n files into 'dir' as one unit. When 'dir' does not exist, the
- * files go into a new sibling directory that is renamed to 'dir' once all
- * are complete (mode 0777 & ~umask), so a failure leaves no directory.
- * When it exists, every file is first written beside its target under a
- * temporary name, and only when all are complete are they renamed into
- * place; a failure removes the temporary files and leaves the old ones
- * (a target that is a directory is found before any rename; only a file
- * system failing between two renames could leave a mix).
- * The parent of 'dir' must exist. Returns 0, or -1 with an error in 'd'. */
+/* Writes n files into 'dir' as one unit: afterwards 'dir' holds all the new
+ * files or, on any failure, exactly what it held before.
+ * When 'dir' does not exist, the files go into a new sibling directory that
+ * is renamed to 'dir' once all are complete (mode 0777 & ~umask), so a
+ * failure leaves no directory. When it exists: every target is checked
+ * (as gp_file_write_atomic does: no links, directories, special files or
+ * inputs), every file is written and synced beside its target under a
+ * temporary name, every old file gets a backup (a hard link), and only
+ * then are they renamed into place; a rename that fails puts the old files
+ * back. 'dir' itself may be a symbolic link to a directory (the user named
+ * it). The parent of 'dir' must exist. Returns 0, or -1 with an error in
+ * 'd'. */
 int gp_files_write_atomic(const char *dir, const struct gp_out_file *f,
                           size_t n, struct gp_diags *d);
+
+/* Fault injection, for tests only: fn is asked before each file system
+ * operation ("create", "write", "fsync", "link", "rename", "mkdir") on
+ * 'path'; when it returns an errno value (not 0), the operation fails with
+ * it. NULL turns it off. */
+typedef int (*gp_fs_fault_fn)(const char *op, const char *path, void *ctx);
+void gp_fs_set_fault(gp_fs_fault_fn fn, void *ctx);
 
 #endif

@@ -97,6 +97,81 @@ decimal_value(const struct decimal *d)
     return d->negative ? -v : v;
 }
 
+/* A number as written: its digits without the point, where the point
+ * falls among them once the exponent is applied, and the sign. */
+struct numtext {
+    const char *digits[2]; /* integer part, fraction part */
+    size_t n[2];
+    long point;            /* digits before the point, exponent applied */
+    int negative;
+};
+
+static int
+scan_number(const char **ps, struct numtext *t, const char **why)
+{
+    const char *s = *ps;
+    long e = 0;
+    int eneg = 0;
+
+    memset(t, 0, sizeof(*t));
+    if (*s == '+' || *s == '-')
+        t->negative = *s++ == '-';
+    if (!is_digit(*s) && !(*s == '.' && is_digit(s[1]))) {
+        *why = "expected a number";
+        return -1;
+    }
+    t->digits[0] = s;
+    while (is_digit(*s))
+        s++;
+    t->n[0] = (size_t)(s - t->digits[0]);
+    if (*s == '.') {
+        s++;
+        if (!is_digit(*s)) {
+            *why = "expected digits after '.'";
+            return -1;
+        }
+        t->digits[1] = s;
+        while (is_digit(*s))
+            s++;
+        t->n[1] = (size_t)(s - t->digits[1]);
+    }
+    if ((*s == 'e' || *s == 'E') &&
+        (is_digit(s[1]) || ((s[1] == '+' || s[1] == '-') && is_digit(s[2])))) {
+        s++;
+        if (*s == '+' || *s == '-')
+            eneg = *s++ == '-';
+        for (; is_digit(*s); s++) {
+            if (e > 10000) {
+                *why = "exponent out of range";
+                return -1;
+            }
+            e = e * 10 + (*s - '0');
+        }
+    }
+    /* Inputs are at most a few MiB: no overflow of a long here. */
+    t->point = (long)t->n[0] + (eneg ? -e : e);
+    *ps = s;
+    return 0;
+}
+
+/* Digit k of the number (0 before the first and after the last). */
+static unsigned
+digit_at(const struct numtext *t, long k)
+{
+    if (k < 0)
+        return 0;
+    if ((size_t)k < t->n[0])
+        return (unsigned)(t->digits[0][k] - '0');
+    k -= (long)t->n[0];
+    if ((size_t)k < t->n[1])
+        return (unsigned)(t->digits[1][k] - '0');
+    return 0;
+}
+
+/* Fraction digits that decide a byte count exactly: the unit is at most
+ * 10^19, so past 40 digits only "more than nothing" matters. */
+#define FRAC_DIGITS 40
+
 int
 gp_parse_bytes(const char *s, uint64_t *out, const char **why)
 {
@@ -111,18 +186,21 @@ gp_parse_bytes(const char *s, uint64_t *out, const char **why)
         {"T", 1000000000000ull, 0}, {"P", 1000000000000000ull, 0},
         {"E", 1000000000000000000ull, 0}, {"m", 1, 1}, {"", 1, 0},
     };
-    struct decimal d;
+    struct numtext t;
     const char *p = s;
-    uint64_t mult = 0, v;
+    uint64_t mult = 0, whole = 0, v;
+    unsigned prod[FRAC_DIGITS + 20];
+    long k, total;
     size_t i;
-    int milli = 0, e;
+    int rest = 0, nonzero = 0, sig = 0;
 
-    if (parse_decimal(&p, &d, 1, why) < 0)
+    if (scan_number(&p, &t, why) < 0)
         return -1;
     for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
         if (strcmp(p, sfx[i].suffix) == 0) {
             mult = sfx[i].mult;
-            milli = sfx[i].milli;
+            if (sfx[i].milli)
+                t.point -= 3;
             break;
         }
     }
@@ -130,55 +208,59 @@ gp_parse_bytes(const char *s, uint64_t *out, const char **why)
         *why = "unknown unit suffix (use Ki, Mi, Gi, Ti or k, M, G, T)";
         return -1;
     }
-    if (d.negative && d.mant) {
-        *why = "must not be negative";
-        return -1;
-    }
-    if (d.inexact)
-        goto range;
-    if (milli)
-        d.exp10 -= 3;
-    /* value = mant * 10^exp10 * mult, rounded up to a whole byte. */
-    v = d.mant;
-    e = d.exp10;
-    if (v == 0) {
+    total = (long)(t.n[0] + t.n[1]);
+    for (k = 0; k < total && !nonzero; k++)
+        nonzero = digit_at(&t, k) != 0;
+    if (!nonzero) {
         *out = 0;
         return 0;
     }
-    while (e > 0) {
-        if (__builtin_mul_overflow(v, 10u, &v))
-            goto range;
-        e--;
+    if (t.negative) {
+        *why = "must not be negative";
+        return -1;
     }
-    if (__builtin_mul_overflow(v, mult, &v)) {
-        /* mant*mult may overflow while the scaled value fits (1.5Ei):
-         * divide first, exactly when possible. */
-        uint64_t q = d.mant;
-        int k = -e;
+    /* The exact value is whole * mult + frac * mult, rounded up, where
+     * whole is the integer part and frac the digits after the point. */
+    for (k = 0; k < t.point; k++) {
+        unsigned dg = digit_at(&t, k);
 
-        while (k > 0 && q % 10 == 0) {
-            q /= 10;
-            k--;
-        }
-        if (k > 0 || __builtin_mul_overflow(q, mult, &v))
+        sig += sig || dg;
+        if (sig > 20 || __builtin_mul_overflow(whole, 10u, &whole) ||
+            __builtin_add_overflow(whole, (uint64_t)dg, &whole))
             goto range;
-        *out = v;
-        return 0;
     }
+    if (__builtin_mul_overflow(whole, mult, &v))
+        goto range;
+    /* frac * mult by long multiplication of its first FRAC_DIGITS digits:
+     * prod holds the digits of that product; those past FRAC_DIGITS from
+     * the right are the whole bytes, the rest the part that rounds up. */
     {
-        uint64_t div = 1;
-        int k = -e;
+        uint64_t carry = 0, fbytes = 0;
+        long j;
 
-        while (k > 0) {
-            if (__builtin_mul_overflow(div, 10u, &div)) {
-                /* Beyond 10^19 the quotient of a 64-bit value is 0 or 1. */
-                *out = 1;
-                return 0;
-            }
-            k--;
+        for (j = FRAC_DIGITS - 1; j >= 0; j--) {
+            __extension__ unsigned __int128 cur =
+                (unsigned __int128)digit_at(&t, t.point + j) * mult + carry;
+
+            prod[j + 20] = (unsigned)(cur % 10u);
+            carry = (uint64_t)(cur / 10u);
         }
-        *out = v / div + (v % div != 0);
+        for (j = 19; j >= 0; j--) {
+            prod[j] = (unsigned)(carry % 10u);
+            carry /= 10u;
+        }
+        for (j = 0; j < 20; j++)
+            fbytes = fbytes * 10u + prod[j];
+        for (j = 20; j < FRAC_DIGITS + 20 && !rest; j++)
+            rest = prod[j] != 0;
+        /* Digits past those: any that is not 0 makes a part of a byte. */
+        for (k = t.point + FRAC_DIGITS; k < total && !rest; k++)
+            rest = digit_at(&t, k) != 0;
+        if (__builtin_add_overflow(v, fbytes, &v) ||
+            __builtin_add_overflow(v, (uint64_t)(rest ? 1 : 0), &v))
+            goto range;
     }
+    *out = v;
     return 0;
 range:
     *why = "too large (more than 16 EiB)";

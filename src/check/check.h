@@ -52,4 +52,17 @@ struct gp_check_opts {
 int gp_check_files(struct gp_arena *a, const char *const *files, size_t n,
                    const struct gp_check_opts *o, struct gp_diags *d);
 
+/* A file's text already in memory; 'file' names it in diagnostics. */
+struct gp_check_text {
+    const char *file;
+    const char *text;
+    size_t len;
+};
+
+/* Same as gp_check_files, on texts in memory (tests, fuzzing). The texts
+ * are copied into 'a'. */
+int gp_check_texts(struct gp_arena *a, const struct gp_check_text *in,
+                   size_t n, const struct gp_check_opts *o,
+                   struct gp_diags *d);
+
 #endif

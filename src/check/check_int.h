@@ -47,6 +47,7 @@ struct ck_src {
     const char *text;
     size_t len;
     const struct gp_ynode *host; /* NULL: the nodes are the file's own */
+    const struct gp_ylocator *at; /* positions inside host, indexed once */
 };
 
 struct ck_label {
@@ -237,7 +238,16 @@ struct ck {
     uint64_t *seen;
     size_t n_seen, cap_seen;
     bool last_dropped;
+    /* Bounds on the configs embedded in ConfigMap strings, for the whole
+     * run (docs/limits.md): how many are parsed, and their YAML nodes. */
+    size_t n_embedded;
+    struct gp_ybudget embedded_nodes;
 };
+
+/* Configs embedded in ConfigMaps that one run parses, and the YAML nodes
+ * they hold in all. */
+#define CK_MAX_EMBEDDED 10000u
+#define CK_MAX_EMBEDDED_NODES 500000u
 
 /* ---- rules.c: reporting and YAML-as-JSON typing -------------------------- */
 
@@ -293,6 +303,7 @@ const char *ck_mig_resource(struct ck *ck, const char *profile);
 /* ---- the passes ---------------------------------------------------------- */
 
 int ck_load(struct ck *ck, const char *const *files, size_t n);
+int ck_load_texts(struct ck *ck, const struct gp_check_text *in, size_t n);
 void ck_check_dp(struct ck *ck, struct ck_dp *dp);
 bool ck_mig_layout(struct ck *ck, const struct ck_mig *m,
                    const struct ck_mig_item *it,

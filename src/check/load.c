@@ -16,7 +16,8 @@
 struct entry {
     const struct gp_ynode *key, *value;
     const struct gp_ystream *stream; /* NULL: not a string, or not YAML */
-    struct gp_diags *errs;           /* the parse's problems, unmapped */
+    struct gp_diags *errs;           /* the parse's problems, unmapped;
+                                      * NULL: not parsed (yet) */
 };
 
 /* Re-records the problems of a scratch sink as findings of 'rule', with
@@ -32,10 +33,12 @@ copy_diags(struct ck *ck, struct gp_diags *from, const struct ck_src *s,
     for (i = 0; i < n; i++) {
         struct gp_loc at = v[i].loc;
 
+        /* A problem without a position inside the string is the
+         * string's own (its location is in the file, not in the string). */
         if (s && at.line)
             at = ck_map_loc(s, at);
         else if (s && s->host)
-            at = ck_loc(s, s->host);
+            at = ck_loc(s, NULL);
         ck_report_loc(ck, at, rule, "%s", v[i].msg);
         if (v[i].hint)
             ck_hint(ck, "%s", v[i].hint);
@@ -452,24 +455,21 @@ document(struct ck *ck, const struct ck_src *s, const struct gp_ynode *doc,
     }
 }
 
+/* Parses one file's text (NUL-terminated, in the arena) and sorts its
+ * documents. */
 static int
-load_file(struct ck *ck, const char *path_)
+load_text(struct ck *ck, const char *file, const char *text, size_t len)
 {
     struct gp_diags *scratch = gp_diags_new(ck->a);
     struct gp_ystream *st;
     struct ck_src s;
-    const char *text;
-    size_t len, i;
+    size_t i;
 
-    if (gp_file_read(&text, &len, ck->a, path_, GP_MAX_INPUT_BYTES,
-                     scratch) < 0) {
-        copy_diags(ck, scratch, NULL, "input-unreadable");
-        return -1;
-    }
-    s.file = strcmp(path_, "-") == 0 ? "<stdin>" : path_;
+    s.file = file;
     s.text = text;
     s.len = len;
     s.host = NULL;
+    s.at = NULL;
     gp_diags_add_source(ck->d, s.file, text, len);
     if (gp_yaml_parse(&st, ck->a, s.file, text, len, NULL, scratch) < 0) {
         copy_diags(ck, scratch, NULL, "yaml-invalid");
@@ -478,6 +478,22 @@ load_file(struct ck *ck, const char *path_)
     for (i = 0; i < st->n_docs; i++)
         document(ck, &s, st->docs[i], false);
     return 0;
+}
+
+static int
+load_file(struct ck *ck, const char *path_)
+{
+    struct gp_diags *scratch = gp_diags_new(ck->a);
+    const char *text;
+    size_t len;
+
+    if (gp_file_read(&text, &len, ck->a, path_, GP_MAX_INPUT_BYTES,
+                     scratch) < 0) {
+        copy_diags(ck, scratch, NULL, "input-unreadable");
+        return -1;
+    }
+    return load_text(ck, strcmp(path_, "-") == 0 ? "<stdin>" : path_, text,
+                     len);
 }
 
 /* ---- ConfigMaps ---------------------------------------------------------- */
@@ -490,25 +506,87 @@ names_cm(const struct gp_ynode *ref, const struct ck_cm *cm)
     return r && cm->name && strcmp(r, cm->name) == 0;
 }
 
+/* True when a data value is a string (a finding when it is not). */
+static bool
+entry_is_string(struct ck *ck, const struct ck_cm *cm, const struct entry *e)
+{
+    if (e->value->kind == GP_YSCALAR && ck_jtype(e->value) == CK_JSTRING)
+        return true;
+    if (!gp_ynode_is_null(e->value)) {
+        ck_report(ck, &cm->src, e->value, "cm-data-type",
+                  "ConfigMap data values must be strings, got a %s",
+                  gp_ynode_describe(e->value));
+        ck_hint(ck, "write the config as a block string: '%s: |' and the "
+                    "config indented below",
+                e->key->str);
+    }
+    return false;
+}
+
+static bool
+contains_ci(const char *s, size_t len, const char *word)
+{
+    size_t n = strlen(word), i, j;
+
+    for (i = 0; i + n <= len; i++) {
+        for (j = 0; j < n; j++) {
+            char c = s[i + j];
+
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c - 'A' + 'a');
+            if (c != word[j])
+                break;
+        }
+        if (j == n)
+            return true;
+    }
+    return false;
+}
+
+/* False when the text cannot be a device-plugin or mig-parted config by
+ * its content: it names none of their top-level keys (which the plugin
+ * matches ignoring case) nor what classify() looks for in broken text.
+ * Such entries of unrelated ConfigMaps are then never parsed. */
+static bool
+may_hold_config(const struct gp_ynode *v)
+{
+    static const char *const words[] = {"version",     "flags",
+                                        "sharing",     "resources",
+                                        "imex",        "mig-configs",
+                                        "timeslicing", "migstrategy"};
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (contains_ci(v->str, v->len, words[i]))
+            return true;
+    }
+    return false;
+}
+
+/* Parses a string entry's embedded document, within the run's bounds. */
 static void
 parse_entry(struct ck *ck, const struct ck_cm *cm, struct entry *e)
 {
+    struct gp_ylimits lim = gp_ylimits_default;
     struct gp_ystream *st;
 
     e->errs = gp_diags_new(ck->a);
-    if (e->value->kind != GP_YSCALAR || ck_jtype(e->value) != CK_JSTRING) {
-        if (!gp_ynode_is_null(e->value)) {
-            ck_report(ck, &cm->src, e->value, "cm-data-type",
-                      "ConfigMap data values must be strings, got a %s",
-                      gp_ynode_describe(e->value));
-            ck_hint(ck, "write the config as a block string: '%s: |' and "
-                        "the config indented below",
-                    e->key->str);
-        }
+    if (ck->n_embedded >= CK_MAX_EMBEDDED) {
+        gp_error_at(e->errs, (struct gp_loc){cm->src.file, 0, 0, 0},
+                    "more than %u configs embedded in ConfigMaps in one "
+                    "run; gpuplan check reads at most that many",
+                    CK_MAX_EMBEDDED);
         return;
     }
+    ck->n_embedded++;
+    if (!ck->embedded_nodes.total) {
+        ck->embedded_nodes.total = CK_MAX_EMBEDDED_NODES;
+        ck->embedded_nodes.left = CK_MAX_EMBEDDED_NODES;
+        ck->embedded_nodes.what = "configs embedded in ConfigMaps";
+    }
+    lim.budget = &ck->embedded_nodes;
     if (gp_yaml_parse(&st, ck->a, cm->src.file, e->value->str, e->value->len,
-                      NULL, e->errs) == 0)
+                      &lim, e->errs) == 0)
         e->stream = st;
 }
 
@@ -558,7 +636,7 @@ load_configmap(struct ck *ck, struct ck_cm *cm)
 {
     struct entry *es;
     size_t n, i;
-    bool has_config_yaml = false;
+    bool has_config_yaml = false, named;
 
     if (!cm->data || cm->data->kind != GP_YMAP) {
         if (ck->policy && names_cm(ck->policy->mig_cm, cm))
@@ -570,13 +648,23 @@ load_configmap(struct ck *ck, struct ck_cm *cm)
     }
     n = cm->data->n_pairs;
     es = gp_arena_calloc(ck->a, n + 1, sizeof(*es));
+    named = ck->policy && (names_cm(ck->policy->mig_cm, cm) ||
+                           names_cm(ck->policy->dp_cm, cm));
     for (i = 0; i < n; i++) {
         es[i].key = cm->data->pairs[i].key;
         es[i].value = cm->data->pairs[i].value;
-        parse_entry(ck, cm, &es[i]);
+        if (entry_is_string(ck, cm, &es[i]) &&
+            (named || may_hold_config(es[i].value)))
+            parse_entry(ck, cm, &es[i]);
         has_config_yaml |= strcmp(es[i].key->str, "config.yaml") == 0;
     }
     classify(ck, cm, es, n);
+    /* A GPU ConfigMap's other string entries are configs too. */
+    for (i = 0; i < n && (cm->dp || cm->mig); i++) {
+        if (!es[i].errs && es[i].value->kind == GP_YSCALAR &&
+            ck_jtype(es[i].value) == CK_JSTRING)
+            parse_entry(ck, cm, &es[i]);
+    }
     if (cm->mig && ck->policy && names_cm(ck->policy->mig_cm, cm) &&
         !has_config_yaml)
         ck_report(ck, &cm->src, cm->data, "mig-configmap-key",
@@ -589,6 +677,7 @@ load_configmap(struct ck *ck, struct ck_cm *cm)
         if (es[i].value->kind != GP_YSCALAR || !es[i].errs)
             continue;
         in.host = es[i].value;
+        in.at = gp_ylocator_new(ck->a, in.host, in.text, in.len);
         if (!es[i].stream) {
             copy_diags(ck, es[i].errs, &in, "yaml-invalid");
             continue;
@@ -611,6 +700,15 @@ load_configmap(struct ck *ck, struct ck_cm *cm)
     }
 }
 
+static void
+load_configmaps(struct ck *ck)
+{
+    size_t i;
+
+    for (i = 0; i < ck->cms.n; i++)
+        load_configmap(ck, ck->cms.v[i]);
+}
+
 int
 ck_load(struct ck *ck, const char *const *files, size_t n)
 {
@@ -621,7 +719,26 @@ ck_load(struct ck *ck, const char *const *files, size_t n)
         if (load_file(ck, files[i]) < 0)
             rc = -1;
     }
-    for (i = 0; i < ck->cms.n; i++)
-        load_configmap(ck, ck->cms.v[i]);
+    load_configmaps(ck);
+    return rc;
+}
+
+int
+ck_load_texts(struct ck *ck, const struct gp_check_text *in, size_t n)
+{
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < n; i++) {
+        char *t = gp_arena_alloc(ck->a, in[i].len + 1);
+
+        /* The parsers read a NUL-terminated copy, as from gp_file_read. */
+        if (in[i].len)
+            memcpy(t, in[i].text, in[i].len);
+        t[in[i].len] = '\0';
+        if (load_text(ck, in[i].file, t, in[i].len) < 0)
+            rc = -1;
+    }
+    load_configmaps(ck);
     return rc;
 }

@@ -299,7 +299,9 @@ ck_map_loc(const struct ck_src *s, struct gp_loc inner)
 
     if (!s->host)
         return inner;
-    l = gp_yscalar_locate(s->host, s->text, s->len, inner.line, inner.col);
+    l = s->at ? gp_ylocator_find(s->at, inner.line, inner.col)
+              : gp_yscalar_locate(s->host, s->text, s->len, inner.line,
+                                  inner.col);
     if (l.line != s->host->loc.line || l.col != s->host->loc.col)
         l.len = inner.len ? inner.len : 1;
     else
@@ -379,6 +381,10 @@ seen_before(struct ck *ck, const char *rule, struct gp_loc at, const char *msg)
     ck->n_seen++;
     return false;
 }
+
+static int vreport(struct ck *ck, struct gp_loc at, const char *rule,
+                   const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 static int
 vreport(struct ck *ck, struct gp_loc at, const char *rule, const char *fmt,

@@ -9,6 +9,7 @@
 #include "base/diag.h"
 #include "base/str.h"
 #include "json/json.h"
+#include "mig/geometry.h"
 #include "model/gpu.h"
 
 struct route {
@@ -80,9 +81,25 @@ main_help(FILE *out)
 int
 gp_ctx_catalog(struct gp_ctx *ctx, struct gp_catalog **out)
 {
-    if (!ctx->cat &&
-        gp_catalog_load(&ctx->cat, ctx->a, ctx->models_dir, ctx->d) < 0)
+    size_t i;
+    int rc = 0;
+
+    if (ctx->cat) {
+        *out = ctx->cat;
+        return 0;
+    }
+    if (gp_catalog_load(&ctx->cat, ctx->a, ctx->models_dir, ctx->d) < 0)
         return -1;
+    /* A user's model must not make layout enumeration explode. */
+    for (i = 0; i < ctx->cat->n; i++) {
+        if (!ctx->cat->v[i]->builtin &&
+            gp_mig_spec_check(ctx->cat->v[i], ctx->d) < 0)
+            rc = -1;
+    }
+    if (rc < 0) {
+        ctx->cat = NULL;
+        return -1;
+    }
     *out = ctx->cat;
     return 0;
 }

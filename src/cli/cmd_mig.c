@@ -55,52 +55,15 @@ find_gpu(struct gp_ctx *ctx, struct gp_args *args,
     return GP_EXIT_OK;
 }
 
-/* Splits "a,b, c" into profiles of model m; unknown names are usage errors
- * with the profile this SKU most likely means. */
+/* The profiles named in 'lists'; unknown names are usage errors. */
 static int
-parse_profiles(const struct gp_gpu_model *m, const char *const *lists,
-               size_t n_lists, const struct gp_mig_profile **out, size_t *n,
-               size_t cap)
+parse_profiles(struct gp_ctx *ctx, const struct gp_gpu_model *m,
+               const char *const *lists, size_t n_lists,
+               const struct gp_mig_profile **out, size_t *n, size_t cap)
 {
-    size_t i;
-    int rc = GP_EXIT_OK;
-
-    *n = 0;
-    for (i = 0; i < n_lists; i++) {
-        char *copy = strdup(lists[i]), *save = NULL, *tok;
-
-        if (!copy)
-            return GP_EXIT_INTERNAL;
-        for (tok = strtok_r(copy, ",", &save); tok;
-             tok = strtok_r(NULL, ",", &save)) {
-            const struct gp_mig_profile *p;
-
-            while (*tok == ' ')
-                tok++;
-            if (!*tok)
-                continue;
-            p = gp_mig_find_profile(m->mig, tok);
-            if (!p) {
-                const struct gp_mig_profile *s =
-                    gp_mig_suggest_profile(m->mig, tok);
-
-                gp_usage_error("MIG profile '%s' does not exist on %s%s%s%s",
-                               tok, m->id, s ? "; did you mean '" : "",
-                               s ? s->name : "", s ? "'?" : "");
-                rc = GP_EXIT_USAGE;
-                continue;
-            }
-            if (*n >= cap) {
-                gp_usage_error("too many instances (a GPU holds at most %zu)",
-                               cap);
-                free(copy);
-                return GP_EXIT_USAGE;
-            }
-            out[(*n)++] = p;
-        }
-        free(copy);
-    }
-    return rc;
+    if (gp_mig_parse_list(out, n, cap, m, lists, n_lists, ctx->d) < 0)
+        return gp_ctx_flush_diags(ctx);
+    return GP_EXIT_OK;
 }
 
 struct collect {
@@ -200,7 +163,8 @@ run_layouts(struct gp_ctx *ctx, struct gp_args *args)
     if ((rc = find_gpu(ctx, args, &m)) != GP_EXIT_OK)
         return rc;
     if (plist) {
-        rc = parse_profiles(m, &plist, 1, profs, &n, GP_MIG_MAX_PROFILES);
+        rc = parse_profiles(ctx, m, &plist, 1, profs, &n,
+                            GP_MIG_MAX_PROFILES);
         if (rc != GP_EXIT_OK)
             return rc;
     } else {
@@ -264,8 +228,8 @@ run_validate(struct gp_ctx *ctx, struct gp_args *args)
         return gp_usage_error("name the MIG profiles to check, e.g. "
                               "'3g.20gb,2g.10gb'"),
                GP_EXIT_USAGE;
-    rc = parse_profiles(m, args->pos, args->n_pos, want, &n,
-                        GP_MIG_MAX_SLICES);
+    rc = parse_profiles(ctx, m, args->pos, args->n_pos,
+                        want, &n, GP_MIG_MAX_SLICES);
     if (rc != GP_EXIT_OK)
         return rc;
     if (n == 0)

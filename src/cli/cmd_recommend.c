@@ -148,20 +148,12 @@ run(struct gp_ctx *ctx, struct gp_args *args)
     js = gp_planfmt_json(plan);
     jtext = gp_json_render(js, &jlen);
     if (dir) {
-        struct gp_strbuf path = GP_STRBUF_INIT;
-        int bad = gp_emit_plan_files(plan, dir, ctx->d) < 0;
+        const struct gp_out_file extra[] = {
+            {"plan.txt", text.buf, text.len},
+            {"plan.json", jtext, jlen},
+        };
 
-        if (!bad) {
-            gp_strbuf_printf(&path, "%s/plan.txt", dir);
-            bad = gp_file_write_atomic(path.buf, text.buf, text.len,
-                                       ctx->d) < 0;
-            gp_strbuf_reset(&path);
-            gp_strbuf_printf(&path, "%s/plan.json", dir);
-            bad = bad || gp_file_write_atomic(path.buf, jtext, jlen,
-                                              ctx->d) < 0;
-        }
-        gp_strbuf_release(&path);
-        if (bad)
+        if (gp_emit_plan_files(plan, dir, extra, 2, ctx->d) < 0)
             rc = GP_EXIT_OUTPUT;
     }
     gp_ctx_flush_diags(ctx);

@@ -5,11 +5,9 @@
  * ConfigMap the device plugin rejects at 3 a.m. */
 #include "emit/emit.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/diag.h"
 #include "base/fs.h"
@@ -1335,32 +1333,14 @@ warn_plan(const struct gp_plan *p, struct gp_diags *d)
     free(v);
 }
 
-static int
-make_dir(const char *dir, struct gp_diags *d)
-{
-    struct gp_loc at = {dir, 0, 0, 0};
-    struct stat st;
-
-    if (mkdir(dir, 0777) == 0)
-        return 0;
-    if (errno != EEXIST)
-        return gp_error_at(d, at, "cannot create output directory: %s",
-                           strerror(errno));
-    if (stat(dir, &st) < 0)
-        return gp_error_at(d, at, "cannot use output directory: %s",
-                           strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return gp_error_at(d, at, "output path exists and is not a "
-                           "directory");
-    return 0;
-}
-
 int
 gp_emit_plan_files(const struct gp_plan *p, const char *dir,
+                   const struct gp_out_file *extra, size_t n_extra,
                    struct gp_diags *d)
 {
-    struct gp_strbuf text[N_FILES], path = GP_STRBUF_INIT;
-    size_t i, dlen = strlen(dir);
+    struct gp_strbuf text[N_FILES];
+    struct gp_out_file *f = NULL;
+    size_t i;
     int rc = -1;
 
     for (i = 0; i < N_FILES; i++)
@@ -1372,24 +1352,21 @@ gp_emit_plan_files(const struct gp_plan *p, const char *dir,
             render_failed(d, gp_emit_files[i]);
             goto out;
         }
-    if (make_dir(dir, d) < 0)
-        goto out;
     warn_plan(p, d);
-    while (dlen > 1 && dir[dlen - 1] == '/')
-        dlen--;
+    /* All files, the caller's too, go in as one unit: the directory never
+     * holds a mix of this run's files and an earlier run's. */
+    f = gp_xcalloc(N_FILES + n_extra, sizeof(*f));
     for (i = 0; i < N_FILES; i++) {
-        gp_strbuf_reset(&path);
-        gp_strbuf_add(&path, dir, dlen);
-        if (dlen > 0 && dir[dlen - 1] != '/')
-            gp_strbuf_putc(&path, '/');
-        gp_strbuf_puts(&path, gp_emit_files[i]);
-        if (gp_file_write_atomic(path.buf, text[i].buf, text[i].len, d) < 0)
-            goto out;
+        f[i].name = gp_emit_files[i];
+        f[i].data = text[i].buf;
+        f[i].len = text[i].len;
     }
-    rc = 0;
+    for (i = 0; i < n_extra; i++)
+        f[N_FILES + i] = extra[i];
+    rc = gp_files_write_atomic(dir, f, N_FILES + n_extra, d);
 out:
+    free(f);
     for (i = 0; i < N_FILES; i++)
         gp_strbuf_release(&text[i]);
-    gp_strbuf_release(&path);
     return rc;
 }

@@ -17,8 +17,10 @@
 #define GPUPLAN_EMIT_EMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct gp_diags;
+struct gp_out_file;
 struct gp_plan;
 struct gp_strbuf;
 
@@ -37,13 +39,15 @@ struct gp_strbuf;
 /* The names gp_emit_plan_files() writes, NULL-terminated, in write order. */
 extern const char *const gp_emit_files[];
 
-/* Renders every file in memory, then (only if all rendered) creates 'dir'
- * when missing (mode 0777 & ~umask; an existing directory is fine) and
- * writes each file through a temporary file and rename(2), so a file is
- * either complete or untouched. Returns 0 (warnings allowed), or -1 with
- * errors in 'd': a plan the emitter refuses (a group name that is not a
- * label value, replicas below 2, ...) writes nothing. */
+/* Renders every file in memory, then (only if all rendered) writes them and
+ * the caller's 'extra' files (plan.txt, plan.json) into 'dir' as one unit
+ * (gp_files_write_atomic: 'dir' is created when missing, and afterwards
+ * holds every new file or, on failure, what it held before). Returns 0
+ * (warnings allowed), or -1 with errors in 'd': a plan the emitter refuses
+ * (a group name that is not a label value, replicas below 2, ...) writes
+ * nothing. */
 int gp_emit_plan_files(const struct gp_plan *p, const char *dir,
+                       const struct gp_out_file *extra, size_t n_extra,
                        struct gp_diags *d);
 
 /* The renderers, for tests. Each appends one file's text to 'out' and

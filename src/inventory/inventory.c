@@ -83,6 +83,7 @@ struct loader {
     struct vec pools, loads;
     const char *name;
     uint64_t total_gpus, total_replicas;
+    bool gpus_over, replicas_over;
     int rc;
 };
 
@@ -337,6 +338,19 @@ load_sharing(struct loader *L, const struct gp_ynode *n, struct gp_node_pool *p)
 }
 
 static void
+limit_error(struct loader *L, struct gp_loc at, const char *what,
+            unsigned long long have, unsigned long long limit)
+{
+    gp_error_at(L->d, at,
+                "the inventory has more than %llu %s here (%llu so far); "
+                "gpuplan plans at most %llu",
+                limit, what, have, limit);
+    gp_diag_hint(L->d, "split the inventory, or plan one cluster at a time "
+                       "(docs/limits.md)");
+    fail(L);
+}
+
+static void
 load_pool(struct loader *L, const struct gp_ynode *n)
 {
     static const char *const keys[] = {"name", "nodeCount", "gpu",
@@ -400,6 +414,13 @@ load_pool(struct loader *L, const struct gp_ynode *n)
     if ((v = gp_ymap_get(n, "sharing")) && !gp_ynode_is_null(v))
         load_sharing(L, v, p);
     L->total_gpus += (uint64_t)p->nodes * p->gpus_per_node;
+    /* Each limit is reported once, where the inventory crosses it. */
+    if (L->pools.n == GP_MAX_POOLS + 1)
+        limit_error(L, n->loc, "node pools", L->pools.n, GP_MAX_POOLS);
+    if (L->total_gpus > GP_MAX_TOTAL_GPUS && !L->gpus_over) {
+        L->gpus_over = true;
+        limit_error(L, n->loc, "GPUs", L->total_gpus, GP_MAX_TOTAL_GPUS);
+    }
 }
 
 static void
@@ -632,6 +653,13 @@ load_workload(struct loader *L, const struct gp_ynode *n)
         fail(L);
     }
     L->total_replicas += w->replicas;
+    if (L->loads.n == GP_MAX_WORKLOADS + 1)
+        limit_error(L, n->loc, "workloads", L->loads.n, GP_MAX_WORKLOADS);
+    if (L->total_replicas > GP_MAX_TOTAL_REPLICAS && !L->replicas_over) {
+        L->replicas_over = true;
+        limit_error(L, n->loc, "replicas", L->total_replicas,
+                    GP_MAX_TOTAL_REPLICAS);
+    }
 }
 
 int
@@ -855,25 +883,13 @@ check_feasibility(struct loader *L)
 }
 
 static int
-finish(struct gp_inventory **out, struct loader *L, const char *first_file)
+finish(struct gp_inventory **out, struct loader *L)
 {
     struct gp_inventory *inv;
 
     check_duplicates(L);
     if (gp_diags_errors(L->d) > L->errors_before)
         fail(L);
-    if (L->pools.n > GP_MAX_POOLS || L->loads.n > GP_MAX_WORKLOADS ||
-        L->total_gpus > GP_MAX_TOTAL_GPUS ||
-        L->total_replicas > GP_MAX_TOTAL_REPLICAS) {
-        gp_error_at(L->d, (struct gp_loc){first_file, 0, 0, 0},
-                    "inventory is too large (%zu node pools, %llu GPUs, %zu "
-                    "workloads, %llu replicas; limits %u, %llu, %u, %llu)",
-                    L->pools.n, (unsigned long long)L->total_gpus, L->loads.n,
-                    (unsigned long long)L->total_replicas, GP_MAX_POOLS,
-                    GP_MAX_TOTAL_GPUS, GP_MAX_WORKLOADS,
-                    GP_MAX_TOTAL_REPLICAS);
-        fail(L);
-    }
     if (L->rc < 0)
         return -1;
     check_feasibility(L);
@@ -900,7 +916,7 @@ gp_inventory_parse(struct gp_inventory **out, struct gp_arena *a,
     L.cat = cat;
     L.errors_before = gp_diags_errors(d);
     parse_text(&L, file, text, len);
-    return finish(out, &L, file);
+    return finish(out, &L);
 }
 
 int
@@ -927,5 +943,5 @@ gp_inventory_load(struct gp_inventory **out, struct gp_arena *a,
         parse_text(&L, strcmp(files[i], "-") == 0 ? "<stdin>" : files[i], text,
                    len);
     }
-    return finish(out, &L, n_files ? files[0] : "<none>");
+    return finish(out, &L);
 }

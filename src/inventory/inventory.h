@@ -94,11 +94,12 @@ struct gp_inventory {
     size_t n_loads;
 };
 
-/* Limits that keep hostile input bounded; documented in docs/inventory.md. */
-#define GP_MAX_POOLS 100000u
-#define GP_MAX_WORKLOADS 1000000u
-#define GP_MAX_TOTAL_GPUS 10000000ull
-#define GP_MAX_TOTAL_REPLICAS 10000000ull
+/* Limits that keep hostile input bounded; why these values: docs/limits.md
+ * (Kubernetes supports 5,000 nodes and 150,000 pods per cluster). */
+#define GP_MAX_POOLS 10000u
+#define GP_MAX_WORKLOADS 100000u
+#define GP_MAX_TOTAL_GPUS 1000000ull
+#define GP_MAX_TOTAL_REPLICAS 1000000ull
 
 /* Loads and merges the given files (node pools and workloads may be split
  * across them). Returns 0, or -1 when any file has an error; every error is

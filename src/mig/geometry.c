@@ -8,8 +8,11 @@
  * dozen profiles has a few thousand layouts at most. */
 #include "mig/geometry.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/diag.h"
+#include "base/xalloc.h"
 #include "base/strbuf.h"
 
 struct enum_state {
@@ -24,6 +27,7 @@ struct enum_state {
     uint32_t count[GP_MIG_MAX_PROFILES]; /* per entry of profs */
     struct gp_engines eng;
     size_t found;
+    uint64_t steps, max_steps; /* max_steps 0: no bound */
 };
 
 static uint32_t
@@ -101,6 +105,8 @@ walk(struct enum_state *st, uint32_t pos)
 {
     size_t k;
 
+    if (st->max_steps && ++st->steps > st->max_steps)
+        return;
     if (pos >= st->m->memory_slices) {
         if (st->cur.n && (!st->maximal_only || is_maximal(st))) {
             st->found++;
@@ -168,6 +174,91 @@ gp_mig_enumerate(const struct gp_mig_spec *m,
     return st.found;
 }
 
+int
+gp_mig_parse_list(const struct gp_mig_profile **out, size_t *n, size_t cap,
+                  const struct gp_gpu_model *m, const char *const *lists,
+                  size_t n_lists, struct gp_diags *d)
+{
+    struct gp_strbuf tok = GP_STRBUF_INIT;
+    struct gp_loc cmdline = {NULL, 0, 0, 0};
+    size_t i;
+    int rc = 0;
+
+    *n = 0;
+    for (i = 0; i < n_lists; i++) {
+        const char *p = lists[i];
+
+        while (*p) {
+            const char *end = strchr(p, ',');
+            const struct gp_mig_profile *prof;
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+
+            const char *q = p;
+
+            p += len + (end ? 1 : 0);
+            /* Leading blanks only, as one types them after a comma;
+             * anything else is part of the name and must match. */
+            while (len && *q == ' ') {
+                q++;
+                len--;
+            }
+            if (!len)
+                continue;
+            gp_strbuf_reset(&tok);
+            gp_strbuf_add(&tok, q, len);
+            prof = gp_mig_find_profile(m->mig, tok.buf);
+            if (!prof) {
+                const struct gp_mig_profile *s =
+                    gp_mig_suggest_profile(m->mig, tok.buf);
+
+                rc = gp_error_at(d, cmdline,
+                                 "MIG profile '%.100s' does not exist on "
+                                 "%s%s%s%s",
+                                 tok.buf, m->id, s ? "; did you mean '" : "",
+                                 s ? s->name : "", s ? "'?" : "");
+                continue;
+            }
+            if (*n >= cap) {
+                rc = gp_error_at(d, cmdline,
+                                 "too many instances (a GPU holds at most "
+                                 "%zu)",
+                                 cap);
+                goto out;
+            }
+            out[(*n)++] = prof;
+        }
+    }
+out:
+    gp_strbuf_release(&tok);
+    return rc;
+}
+
+int
+gp_mig_spec_check(const struct gp_gpu_model *m, struct gp_diags *d)
+{
+    const struct gp_mig_profile *all[GP_MIG_MAX_PROFILES];
+    struct enum_state st;
+
+    if (!m->mig)
+        return 0;
+    memset(&st, 0, sizeof(st));
+    st.m = m->mig;
+    st.n_profs = gp_mig_base_profiles(m->mig, all, true);
+    st.profs = all;
+    st.max_steps = GP_MIG_MAX_WALK;
+    walk(&st, 0);
+    if (st.steps <= st.max_steps)
+        return 0;
+    gp_error_at(d, m->loc,
+                "the MIG profiles of '%s' allow too many layouts to "
+                "enumerate (the walk over them passes %u steps; NVIDIA's "
+                "GPUs have at most a few thousand layouts)",
+                m->id, GP_MIG_MAX_WALK);
+    gp_diag_hint(d, "check 'placements' and 'max_count': real GPUs allow "
+                    "few starts per profile");
+    return -1;
+}
+
 void
 gp_mig_layout_format(const struct gp_mig_layout *l, struct gp_strbuf *sb)
 {
@@ -189,13 +280,28 @@ struct place_state {
     /* The deepest partial arrangement seen, to explain a failure. */
     size_t best_depth;
     uint32_t best_start[GP_MIG_MAX_SLICES];
+    /* Past PLACE_MEMO_AFTER steps, (depth, used slices) states known to
+     * fail are remembered: without that, instances of distinct profiles
+     * of one size (a user's model file may have 16) that cannot all fit
+     * are tried in every order, 15! of them. One bit per state. */
+    uint64_t steps;
+    uint8_t *failed;
 };
+
+#define PLACE_MEMO_AFTER 4096
+
+static size_t
+memo_bit(size_t i, uint32_t used)
+{
+    return i * ((size_t)1 << GP_MIG_MAX_SLICES) + (used & 0xffffu);
+}
 
 static bool
 place(struct place_state *ps, size_t i)
 {
     const struct gp_mig_profile *p;
     uint32_t k;
+    bool memo;
 
     if (i > ps->best_depth || (i == 0 && ps->best_depth == 0)) {
         ps->best_depth = i;
@@ -203,6 +309,18 @@ place(struct place_state *ps, size_t i)
     }
     if (i == ps->n)
         return true;
+    /* A state's outcome depends on (i, used) alone unless the previous
+     * instance is of the same profile (the ascending-start rule below). */
+    memo = i == 0 || ps->want[i - 1] != ps->want[i];
+    if (++ps->steps == PLACE_MEMO_AFTER && !ps->failed)
+        ps->failed = gp_xcalloc(((GP_MIG_MAX_SLICES + 1)
+                                 << GP_MIG_MAX_SLICES) / 8, 1);
+    if (memo && ps->failed) {
+        size_t b = memo_bit(i, ps->used);
+
+        if (ps->failed[b / 8] & (1u << (b % 8)))
+            return false;
+    }
     p = ps->want[i];
     for (k = 0; k < p->n_starts; k++) {
         uint32_t s = p->starts[k], mask = span_mask(s, p->memory_slices);
@@ -218,6 +336,11 @@ place(struct place_state *ps, size_t i)
         if (place(ps, i + 1))
             return true;
         ps->used &= ~mask;
+    }
+    if (memo && ps->failed) {
+        size_t b = memo_bit(i, ps->used);
+
+        ps->failed[b / 8] |= (uint8_t)(1u << (b % 8));
     }
     return false;
 }
@@ -378,5 +501,6 @@ gp_mig_check(struct gp_mig_check *out, const struct gp_mig_spec *m,
         out->placed.inst[j] = x;
     }
 out:
+    free(ps.failed);
     gp_strbuf_release(&scratch);
 }

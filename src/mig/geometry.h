@@ -37,6 +37,17 @@ size_t gp_mig_enumerate(const struct gp_mig_spec *m,
                         size_t n_profiles, bool maximal_only,
                         gp_mig_layout_fn fn, void *ctx);
 
+/* Steps (partial layouts visited) the enumeration of a model's layouts may
+ * take. The built-in models have at most 2,318 layouts (A100 40GB, every
+ * profile); a model file that needs more than this is refused
+ * (gp_mig_spec_check), so enumerating the layouts of any loaded model
+ * stays fast. */
+#define GP_MIG_MAX_WALK 100000u
+
+/* Refuses (error at the model's location) a MIG section whose layouts are
+ * too many to enumerate within GP_MIG_MAX_WALK steps. Returns 0 or -1. */
+int gp_mig_spec_check(const struct gp_gpu_model *m, struct gp_diags *d);
+
 /* The profiles counted by default: every profile without a media or
  * graphics suffix (+me, +me.all, +gfx, -me), in catalogue order.
  * OUT: profs (room for GP_MIG_MAX_PROFILES). Returns the count. */
@@ -66,6 +77,17 @@ struct gp_mig_check {
 void gp_mig_check(struct gp_mig_check *out, const struct gp_mig_spec *m,
                   const struct gp_mig_profile *const *want, size_t n,
                   struct gp_strbuf *why);
+
+/* Splits comma-separated lists of profile names ("3g.40gb, 1g.10gb", as
+ * given on the command line) into profiles of 'm', in order; blanks around
+ * names and empty items are skipped. An unknown name is an error with the
+ * profile this GPU most likely means; more than 'cap' names stop the parse.
+ * Errors carry no file (command-line input). OUT: out (room for cap), *n.
+ * Returns 0, or -1 with every problem in 'd'. */
+int gp_mig_parse_list(const struct gp_mig_profile **out, size_t *n,
+                      size_t cap, const struct gp_gpu_model *m,
+                      const char *const *lists, size_t n_lists,
+                      struct gp_diags *d);
 
 /* "3g.40gb@0 3g.40gb@4" */
 void gp_mig_layout_format(const struct gp_mig_layout *l, struct gp_strbuf *sb);

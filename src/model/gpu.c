@@ -370,12 +370,15 @@ load_mig(struct loader *L, const struct gp_ynode *n)
             continue;
         }
         for (j = 0; j < i; j++) {
-            if (profs[j].name && strcmp(profs[j].name, profs[i].name) == 0)
+            /* A profile without a name (already reported) matches none. */
+            if (!profs[i].name || !profs[j].name)
+                continue;
+            if (strcmp(profs[j].name, profs[i].name) == 0)
                 rc = gp_error_at(L->d, profs[i].loc,
                                  "profile '%s' is listed twice (first at "
                                  "line %u)",
                                  profs[i].name, profs[j].loc.line);
-            else if (profs[j].name && profs[j].id == profs[i].id)
+            else if (profs[j].id == profs[i].id)
                 rc = gp_error_at(L->d, profs[i].loc,
                                  "profile id %u is used twice ('%s' at line "
                                  "%u)",

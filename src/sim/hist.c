@@ -14,7 +14,7 @@ void
 gp_hist_init(struct gp_hist *h)
 {
     memset(h, 0, sizeof(*h));
-    h->min = INFINITY;
+    h->min = HUGE_VAL;
     h->max = 0;
 }
 

@@ -14,11 +14,109 @@
 #include "base/arena.h"
 #include "base/strbuf.h"
 
+/* ---- a cursor over the source text ------------------------------------- */
+
+/* Byte offset plus the 1-based line and column (characters) that libyaml
+ * reports there. Line breaks are libyaml's: LF, CR, CRLF, and the Unicode
+ * NEL, LS and PS. */
+struct cursor {
+    const char *text;
+    size_t len, off;
+    uint32_t line, col;
+};
+
+static size_t
+char_width(unsigned char c)
+{
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0)
+        return 2;
+    if ((c & 0xF0) == 0xE0)
+        return 3;
+    return 4;
+}
+
+/* Bytes of the line break at the cursor, or 0. */
+static size_t
+break_width(const struct cursor *c)
+{
+    const unsigned char *t = (const unsigned char *)c->text + c->off;
+    size_t left = c->len - c->off;
+
+    if (c->off >= c->len)
+        return 0;
+    if (t[0] == '\n')
+        return 1;
+    if (t[0] == '\r')
+        return left > 1 && t[1] == '\n' ? 2 : 1;
+    if (left > 1 && t[0] == 0xC2 && t[1] == 0x85)
+        return 2;
+    if (left > 2 && t[0] == 0xE2 && t[1] == 0x80 &&
+        (t[2] == 0xA8 || t[2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+static bool
+at_break(const struct cursor *c)
+{
+    return break_width(c) > 0;
+}
+
+static void
+advance(struct cursor *c)
+{
+    size_t w = break_width(c);
+
+    if (c->off >= c->len)
+        return;
+    if (w) {
+        c->off += w;
+        c->line++;
+        c->col = 1;
+        return;
+    }
+    c->off += char_width((unsigned char)c->text[c->off]);
+    if (c->off > c->len)
+        c->off = c->len;
+    c->col++;
+}
+
+static void
+cursor_init(struct cursor *c, const char *text, size_t len)
+{
+    c->text = text;
+    c->len = text ? len : 0;
+    c->off = 0;
+    c->line = 1;
+    c->col = 1;
+    /* libyaml does not count a byte-order mark as a column. */
+    if (text && len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        c->off = 3;
+}
+
+/* Moves forward to 1-based (line, col). True when the cursor stands there;
+ * false when the text does not reach it or the cursor is already past it
+ * (it never moves back). */
+static bool
+seek_to(struct cursor *c, uint32_t line, uint32_t col)
+{
+    while (c->off < c->len && c->line < line)
+        advance(c);
+    while (c->off < c->len && c->line == line && c->col < col && !at_break(c))
+        advance(c);
+    return c->line == line && c->col == col;
+}
+
+
+/* Why these values: docs/limits.md. */
 const struct gp_ylimits gp_ylimits_default = {
     .max_depth = 100,
-    .max_nodes = 8000000,
+    .max_nodes = 500000,
     .max_scalar = 1024 * 1024,
     .max_docs = 10000,
+    .budget = NULL,
 };
 
 struct frame {
@@ -48,6 +146,8 @@ struct builder {
     uint64_t total;
     bool soft_errors;
     struct gp_ynode *root;
+    struct cursor pos;      /* follows the events through the text */
+    bool utf16;             /* marks count UTF-16 characters: no offsets */
 };
 
 static struct gp_loc
@@ -61,6 +161,20 @@ mark_loc(const struct builder *b, yaml_mark_t m, size_t len)
     l.col = (uint32_t)(m.column + 1);
     l.len = len > 1000 ? 1000 : (uint32_t)len;
     return l;
+}
+
+/* The byte offset of a mark. Events come in text order, so the cursor only
+ * moves forward: the whole stream costs one pass over the text. libyaml
+ * puts the marks of empty nodes at the end of a text without a final line
+ * break on the line after it: those are the end of the text. */
+static size_t
+mark_off(struct builder *b, yaml_mark_t m)
+{
+    if (b->utf16 || m.line >= UINT32_MAX - 1 || m.column >= UINT32_MAX - 1)
+        return GP_YOFF_NONE;
+    if (seek_to(&b->pos, (uint32_t)(m.line + 1), (uint32_t)(m.column + 1)))
+        return b->pos.off;
+    return b->pos.off >= b->pos.len ? b->pos.len : GP_YOFF_NONE;
 }
 
 static uint64_t
@@ -134,6 +248,18 @@ add_weight(struct builder *b, uint64_t w, struct gp_loc at)
                            "document expands to more than %llu nodes "
                            "(an alias bomb, or a file too large to plan)",
                            (unsigned long long)b->lim->max_nodes);
+    if (b->lim->budget) {
+        struct gp_ybudget *g = b->lim->budget;
+
+        if (w > g->left) {
+            g->left = 0;
+            return gp_error_at(b->d, at,
+                               "the %s of this run hold more than %llu "
+                               "nodes in all",
+                               g->what, (unsigned long long)g->total);
+        }
+        g->left -= w;
+    }
     b->total += w;
     return 0;
 }
@@ -156,6 +282,8 @@ attach(struct builder *b, struct gp_ynode *n)
         f->cap = cap;
     }
     f->kids[f->n++] = n;
+    if (f->node->height < n->height + 1)
+        f->node->height = n->height + 1;
     if (f->node->weight < UINT64_MAX - n->weight)
         f->node->weight += n->weight;
     else
@@ -189,8 +317,11 @@ push(struct builder *b, enum gp_ykind kind, yaml_event_t *ev,
     n = gp_arena_alloc(b->a, sizeof(*n));
     n->kind = kind;
     n->loc = mark_loc(b, ev->start_mark, 1);
+    n->off = mark_off(b, ev->start_mark);
+    n->end = GP_YOFF_NONE;
     n->tag = implicit ? NULL : dup_opt(b, tag);
     n->weight = 1;
+    n->height = 1;
     memset(&b->stack[b->depth], 0, sizeof(b->stack[0]));
     b->stack[b->depth].node = n;
     b->stack[b->depth].anchor = dup_opt(b, anchor);
@@ -348,6 +479,8 @@ scalar(struct builder *b, yaml_event_t *ev)
                ? ev->end_mark.column - ev->start_mark.column
                : 1;
     n->loc = mark_loc(b, ev->start_mark, span ? span : 1);
+    n->off = mark_off(b, ev->start_mark);
+    n->end = mark_off(b, ev->end_mark);
     n->str = gp_arena_strndup(b->a, (const char *)ev->data.scalar.value, len);
     n->len = len;
     n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
@@ -409,6 +542,12 @@ alias(struct builder *b, yaml_event_t *ev)
         return gp_error_at(b->d, at, "unknown alias '*%.100s' (no anchor "
                                      "'&%.100s' before it)",
                            name, name);
+    /* An alias nests its node where it stands: 100 levels anchored, then
+     * aliased 100 levels down, is 200 levels for whoever walks the tree. */
+    if (b->depth + n->height > b->lim->max_depth)
+        return gp_error_at(b->d, at,
+                           "alias '*%.100s' nests deeper than %zu levels",
+                           name, b->lim->max_depth);
     if (add_weight(b, n->weight, at) < 0)
         return -1;
     /* A shallow copy that shares the children but carries the alias's own
@@ -417,6 +556,7 @@ alias(struct builder *b, yaml_event_t *ev)
     *copy = *n;
     copy->loc = at;
     copy->loc.len = n->kind == GP_YSCALAR ? at.len : 1;
+    copy->off = copy->end = mark_off(b, ev->start_mark);
     return attach(b, copy);
 }
 
@@ -472,6 +612,13 @@ gp_yaml_parse(struct gp_ystream **out, struct gp_arena *a, const char *file,
     b.text = text;
     b.len = len;
     b.lim = lim ? lim : &gp_ylimits_default;
+    cursor_init(&b.pos, text, len);
+    /* libyaml reads UTF-16 after a byte-order mark; the cursor walks
+     * UTF-8, so such a text gets no byte offsets. */
+    b.utf16 = len >= 2 && (((unsigned char)text[0] == 0xFF &&
+                            (unsigned char)text[1] == 0xFE) ||
+                           ((unsigned char)text[0] == 0xFE &&
+                            (unsigned char)text[1] == 0xFF));
     s = gp_arena_alloc(a, sizeof(*s));
     s->file = file;
     if (!yaml_parser_initialize(&p))
@@ -603,83 +750,10 @@ gp_ynode_describe(const struct gp_ynode *n)
 
 /* ---- positions inside scalar values ------------------------------------ */
 
-/* A cursor over the source text: byte offset plus the 1-based line and
- * column (characters) that libyaml would report there. */
-struct cursor {
-    const char *text;
-    size_t len, off;
-    uint32_t line, col;
-};
-
-static size_t
-char_width(unsigned char c)
-{
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xE0) == 0xC0)
-        return 2;
-    if ((c & 0xF0) == 0xE0)
-        return 3;
-    return 4;
-}
-
-static bool
-at_break(const struct cursor *c)
-{
-    return c->off < c->len &&
-           (c->text[c->off] == '\n' || c->text[c->off] == '\r');
-}
-
-static void
-advance(struct cursor *c)
-{
-    if (c->off >= c->len)
-        return;
-    if (c->text[c->off] == '\r' || c->text[c->off] == '\n') {
-        if (c->text[c->off] == '\r' && c->off + 1 < c->len &&
-            c->text[c->off + 1] == '\n')
-            c->off++;
-        c->off++;
-        c->line++;
-        c->col = 1;
-        return;
-    }
-    c->off += char_width((unsigned char)c->text[c->off]);
-    if (c->off > c->len)
-        c->off = c->len;
-    c->col++;
-}
-
 static bool
 is_blank(char ch)
 {
     return ch == ' ' || ch == '\t';
-}
-
-/* Places the cursor on the character libyaml reported at n->loc. */
-static bool
-seek(struct cursor *c, const struct gp_ynode *n)
-{
-    while (c->off < c->len && c->line < n->loc.line) {
-        if (at_break(c))
-            advance(c);
-        else
-            c->off++;
-    }
-    while (c->off < c->len && c->col < n->loc.col && !at_break(c))
-        advance(c);
-    return c->line == n->loc.line && c->col == n->loc.col;
-}
-
-/* True when only blanks stand between the cursor and the end of the line. */
-static bool
-rest_is_blank(const struct cursor *c)
-{
-    size_t i;
-
-    for (i = c->off; i < c->len && is_blank(c->text[i]); i++)
-        ;
-    return i >= c->len || c->text[i] == '\n' || c->text[i] == '\r';
 }
 
 static struct gp_loc
@@ -693,107 +767,167 @@ cursor_loc(const struct gp_ynode *n, const struct cursor *c)
     return l;
 }
 
-/* Flow scalars (plain, single- and double-quoted): walks the value the way
- * libyaml builds it - escapes, '' in single quotes, trailing blanks trimmed,
- * a line break folded to a space or, followed by empty lines, to one newline
- * per empty line - until the value position reaches (line, col). */
-static struct gp_loc
-locate_flow(const struct gp_ynode *n, struct cursor *c, uint32_t line,
-            uint32_t col)
+/* A walk through a flow scalar's source (plain, single- or double-quoted)
+ * the way libyaml builds its value: escapes, '' in single quotes, trailing
+ * blanks trimmed, a line break folded to a space or, followed by empty
+ * lines, to one newline per empty line. At each step, c is on the source
+ * character that gives value character (vline, vcol). */
+struct flow {
+    struct cursor c;
+    size_t end;             /* the scalar's source ends here */
+    uint32_t vline, vcol;
+    char quote;
+};
+
+static void
+flow_start(struct flow *f, const struct gp_ynode *n, const struct cursor *at)
 {
-    char quote = n->style == GP_YSTYLE_DOUBLE   ? '"'
-                 : n->style == GP_YSTYLE_SINGLE ? '\''
-                                                : 0;
-    uint32_t vline = 1, vcol = 1;
-
-    if (quote)
-        advance(c);
-    while (c->off < c->len) {
-        char ch = c->text[c->off];
-
-        if (vline == line && vcol == col)
-            return cursor_loc(n, c);
-        if (vline > line)
-            break;
-        if (quote && ch == quote) {
-            if (quote == '\'' && c->off + 1 < c->len &&
-                c->text[c->off + 1] == '\'') {
-                advance(c);
-                advance(c);
-                vcol++;
-                continue;
-            }
-            break;
-        }
-        if (quote == '"' && ch == '\\' && c->off + 1 < c->len) {
-            char e = c->text[c->off + 1];
-            size_t k, width = e == 'x' ? 4 : e == 'u' ? 6 : e == 'U' ? 10 : 2;
-
-            if (e == '\n' || e == '\r') {
-                /* An escaped line break joins the lines with nothing. */
-                advance(c);
-                advance(c);
-                while (c->off < c->len && is_blank(c->text[c->off]))
-                    advance(c);
-                continue;
-            }
-            for (k = 0; k < width && c->off < c->len && !at_break(c); k++)
-                advance(c);
-            if (e == 'n') {
-                vline++;
-                vcol = 1;
-            } else {
-                vcol++;
-            }
-            continue;
-        }
-        if (is_blank(ch) && rest_is_blank(c)) {
-            while (c->off < c->len && is_blank(c->text[c->off]))
-                advance(c);
-            continue;
-        }
-        if (at_break(c)) {
-            uint32_t empty = 0;
-
-            advance(c);
-            for (;;) {
-                while (c->off < c->len && is_blank(c->text[c->off]))
-                    advance(c);
-                if (!at_break(c))
-                    break;
-                advance(c);
-                empty++;
-            }
-            if (empty) {
-                vline += empty;
-                vcol = 1;
-            } else {
-                vcol++;
-            }
-            continue;
-        }
-        advance(c);
-        vcol++;
-    }
-    return n->loc;
+    f->c = *at;
+    f->end = n->end != GP_YOFF_NONE && n->end <= at->len ? n->end : at->len;
+    /* The cursor must not run past the scalar into the text after it. */
+    f->c.len = f->end;
+    f->vline = f->vcol = 1;
+    f->quote = n->style == GP_YSTYLE_DOUBLE   ? '"'
+               : n->style == GP_YSTYLE_SINGLE ? '\''
+                                              : 0;
+    if (f->quote)
+        advance(&f->c);
 }
 
-/* Literal blocks keep every line: value line k is the k-th line after the
- * header, shifted right by the block's indentation (that of its first
- * non-empty line). */
-static struct gp_loc
-locate_block(const struct gp_ynode *n, struct cursor *c, uint32_t line,
-             uint32_t col)
+/* One step of the walk: a character, an escape, a run of blanks or a line
+ * fold. False at the value's end (the cursor stays there). */
+static bool
+flow_step(struct flow *f)
 {
-    struct cursor p;
-    uint32_t indent = 0;
-    struct gp_loc l = n->loc;
+    struct cursor *c = &f->c;
+    char ch;
 
-    while (c->off < c->len && !at_break(c))
+    if (c->off >= c->len)
+        return false;
+    ch = c->text[c->off];
+    if (f->quote && ch == f->quote) {
+        if (f->quote == '\'' && c->off + 1 < c->len &&
+            c->text[c->off + 1] == '\'') {
+            advance(c);
+            advance(c);
+            f->vcol++;
+            return true;
+        }
+        return false;
+    }
+    if (f->quote == '"' && ch == '\\' && c->off + 1 < c->len) {
+        char e = c->text[c->off + 1];
+        size_t k, width = e == 'x' ? 4 : e == 'u' ? 6 : e == 'U' ? 10 : 2;
+
         advance(c);
+        if (at_break(c)) {
+            /* An escaped line break joins the lines with nothing. */
+            advance(c);
+            while (c->off < c->len && is_blank(c->text[c->off]))
+                advance(c);
+            return true;
+        }
+        for (k = 1; k < width && c->off < c->len && !at_break(c); k++)
+            advance(c);
+        if (e == 'n') {
+            f->vline++;
+            f->vcol = 1;
+        } else {
+            f->vcol++;
+        }
+        return true;
+    }
+    if (is_blank(ch)) {
+        size_t r = 0;
+
+        while (c->off + r < c->len && is_blank(c->text[c->off + r]))
+            r++;
+        c->off += r;
+        c->col += (uint32_t)r;
+        /* Blanks before a line break are not part of the value. */
+        if (c->off < c->len && !at_break(c))
+            f->vcol += (uint32_t)r;
+        return true;
+    }
+    if (at_break(c)) {
+        uint32_t empty = 0;
+
+        advance(c);
+        for (;;) {
+            while (c->off < c->len && is_blank(c->text[c->off]))
+                advance(c);
+            if (!at_break(c))
+                break;
+            advance(c);
+            empty++;
+        }
+        if (empty) {
+            f->vline += empty;
+            f->vcol = 1;
+        } else {
+            f->vcol++;
+        }
+        return true;
+    }
     advance(c);
-    /* The first line with text sets the indentation. */
-    p = *c;
+    f->vcol++;
+    return true;
+}
+
+/* Walks until value position (line, col). True when the cursor stands on
+ * it; false when the value ends first or the walk passed it. */
+static bool
+flow_find(struct flow *f, uint32_t line, uint32_t col)
+{
+    struct cursor *c = &f->c;
+
+    for (;;) {
+        if (f->vline == line && f->vcol == col)
+            return true;
+        if (f->vline > line || (f->vline == line && f->vcol > col))
+            return false;
+        /* A position inside a run of value blanks is reached directly. */
+        if (f->vline == line && c->off < c->len &&
+            is_blank(c->text[c->off])) {
+            size_t r = 0;
+
+            while (c->off + r < c->len && is_blank(c->text[c->off + r]))
+                r++;
+            if (c->off + r < c->len && col < f->vcol + r) {
+                struct cursor end = *c;
+
+                end.off += r;
+                if (!at_break(&end)) {
+                    c->off += col - f->vcol;
+                    c->col += col - f->vcol;
+                    f->vcol = col;
+                    return true;
+                }
+            }
+        }
+        if (!flow_step(f))
+            return false;
+    }
+}
+
+/* Block scalars: value line k is the k-th line after the header, shifted
+ * right by the block's indentation (that of its first non-empty line). */
+struct block {
+    struct cursor first;    /* the line after the header */
+    uint32_t indent;
+};
+
+static void
+block_start(struct block *bl, const struct cursor *at)
+{
+    struct cursor c = *at, p;
+
+    while (c.off < c.len && !at_break(&c))
+        advance(&c);
+    advance(&c);
+    bl->first = c;
+    bl->indent = 0;
+    p = c;
     for (;;) {
         uint32_t spaces = 0;
 
@@ -804,32 +938,145 @@ locate_block(const struct gp_ynode *n, struct cursor *c, uint32_t line,
         if (p.off >= p.len)
             break;
         if (!at_break(&p)) {
-            indent = spaces;
+            bl->indent = spaces;
             break;
         }
         advance(&p);
     }
+}
+
+static struct gp_loc
+block_find(const struct gp_ynode *n, const struct block *bl, uint32_t line,
+           uint32_t col)
+{
+    struct gp_loc l = n->loc;
+
+    /* Folded blocks fold their lines into one: only line 1 maps. */
     if (n->style == GP_YSTYLE_FOLDED && line > 1)
         return n->loc;
-    l.line = c->line + line - 1;
-    l.col = indent + col;
+    l.line = bl->first.line + line - 1;
+    l.col = bl->indent + col;
     l.len = 1;
     return l;
+}
+
+/* The cursor on n's first character, from the offset the parser recorded. */
+static bool
+node_cursor(struct cursor *c, const struct gp_ynode *n, const char *text,
+            size_t len)
+{
+    if (!n || n->kind != GP_YSCALAR || !text || n->off == GP_YOFF_NONE ||
+        n->off > len)
+        return false;
+    c->text = text;
+    c->len = len;
+    c->off = n->off;
+    c->line = n->loc.line;
+    c->col = n->loc.col;
+    return true;
+}
+
+static bool
+is_block(const struct gp_ynode *n)
+{
+    return n->style == GP_YSTYLE_LITERAL || n->style == GP_YSTYLE_FOLDED;
 }
 
 struct gp_loc
 gp_yscalar_locate(const struct gp_ynode *n, const char *text, size_t len,
                   uint32_t line, uint32_t col)
 {
-    struct cursor c = {text, len, 0, 1, 1};
+    struct cursor c;
 
-    /* libyaml does not count a byte-order mark as a column. */
-    if (text && len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-        c.off = 3;
-    if (!n || n->kind != GP_YSCALAR || line == 0 || col == 0 || !text ||
-        !seek(&c, n))
-        return n ? n->loc : (struct gp_loc){NULL, 0, 0, 0};
-    if (n->style == GP_YSTYLE_LITERAL || n->style == GP_YSTYLE_FOLDED)
-        return locate_block(n, &c, line, col);
-    return locate_flow(n, &c, line, col);
+    if (!n)
+        return (struct gp_loc){NULL, 0, 0, 0};
+    if (line == 0 || col == 0 || !node_cursor(&c, n, text, len))
+        return n->loc;
+    if (is_block(n)) {
+        struct block bl;
+
+        block_start(&bl, &c);
+        return block_find(n, &bl, line, col);
+    } else {
+        struct flow f;
+
+        flow_start(&f, n, &c);
+        return flow_find(&f, line, col) ? cursor_loc(n, &f.c) : n->loc;
+    }
+}
+
+/* Checkpoints: the walk's state every CHECKPOINT_STEPS value characters and
+ * at every value line, so a lookup walks a few characters, not the value. */
+#define CHECKPOINT_STEPS 32
+
+struct gp_ylocator {
+    const struct gp_ynode *n;
+    bool ok, block;
+    struct block bl;
+    struct flow *marks;     /* ascending (vline, vcol) */
+    size_t n_marks;
+};
+
+struct gp_ylocator *
+gp_ylocator_new(struct gp_arena *a, const struct gp_ynode *n,
+                const char *text, size_t len)
+{
+    struct gp_ylocator *l = gp_arena_alloc(a, sizeof(*l));
+    struct cursor c;
+    struct flow f;
+    size_t cap = 0;
+    uint32_t last_line = 0, steps = 0;
+
+    l->n = n;
+    if (!node_cursor(&c, n, text, len))
+        return l;
+    l->ok = true;
+    if (is_block(n)) {
+        l->block = true;
+        block_start(&l->bl, &c);
+        return l;
+    }
+    flow_start(&f, n, &c);
+    do {
+        if (f.vline != last_line || ++steps == CHECKPOINT_STEPS) {
+            if (l->n_marks == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+
+                l->marks = gp_arena_grow(a, l->marks, l->n_marks, ncap,
+                                         sizeof(*l->marks));
+                cap = ncap;
+            }
+            l->marks[l->n_marks++] = f;
+            last_line = f.vline;
+            steps = 0;
+        }
+    } while (flow_step(&f));
+    return l;
+}
+
+struct gp_loc
+gp_ylocator_find(const struct gp_ylocator *l, uint32_t line, uint32_t col)
+{
+    size_t lo = 0, hi;
+    struct flow f;
+
+    if (!l->ok || line == 0 || col == 0)
+        return l->n ? l->n->loc : (struct gp_loc){NULL, 0, 0, 0};
+    if (l->block)
+        return block_find(l->n, &l->bl, line, col);
+    if (!l->n_marks)
+        return l->n->loc;
+    /* The last checkpoint at or before (line, col). */
+    hi = l->n_marks;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct flow *m = &l->marks[mid];
+
+        if (m->vline < line || (m->vline == line && m->vcol <= col))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    f = l->marks[lo];
+    return flow_find(&f, line, col) ? cursor_loc(l->n, &f.c) : l->n->loc;
 }

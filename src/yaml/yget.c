@@ -223,7 +223,8 @@ gp_yget_bytes(const struct gp_ynode *n, const char *key, uint64_t min,
         gp_error_at(d, n->loc, "'%s' must be from %s to %s, got '%.64s'", key,
                     gp_format_bytes(min, lo), gp_format_bytes(max, hi),
                     n->str);
-        if (v < (1u << 20) && v > 0)
+        if (v < (1u << 20) && v > 0 && n->len &&
+            strspn(n->str, "0123456789") == n->len)
             gp_diag_hint(d, "a plain number is bytes; did you mean '%sGi'?",
                          n->str);
         return -1;

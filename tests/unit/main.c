@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/main.c: runs every unit test, or those whose name contains the
- * first argument; ends with "N passed, N failed". */
+/* tests/unit/main.c: runs every unit test, those whose name contains the
+ * first argument, or with '-p PREFIX' those whose name starts with PREFIX_
+ * (one module's, so a slow runner such as valgrind can share them out);
+ * ends with "N passed, N failed". */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,11 +19,18 @@ int
 main(int argc, char **argv)
 {
     size_t i, passed = 0, failed = 0;
+    const char *prefix = NULL;
 
+    if (argc > 2 && strcmp(argv[1], "-p") == 0)
+        prefix = argv[2];
     for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         int before = gp_test_failed_checks;
+        size_t np = prefix ? strlen(prefix) : 0;
 
-        if (argc > 1 && !strstr(tests[i].name, argv[1]))
+        if (prefix && (strncmp(tests[i].name, prefix, np) != 0 ||
+                       tests[i].name[np] != '_'))
+            continue;
+        if (!prefix && argc > 1 && !strstr(tests[i].name, argv[1]))
             continue;
         tests[i].fn();
         if (gp_test_failed_checks == before) {

@@ -1101,7 +1101,7 @@ emit_split_workload_warns(void)
     make_tmpdir(dir, sizeof(dir));
     snprintf(out, sizeof(out), "%s/out", dir);
     warnings = gp_diags_warnings(f.d);
-    INT_EQ(gp_emit_plan_files(&f.plan, out, f.d), 0);
+    INT_EQ(gp_emit_plan_files(&f.plan, out, NULL, 0, f.d), 0);
     INT_EQ(gp_diags_warnings(f.d), warnings + 2);  /* split; MIG + MPS */
     remove_tmpdir(dir);
     gp_strbuf_release(&sb);
@@ -1193,7 +1193,7 @@ emit_plan_files_writes_every_file(void)
     make_tmpdir(dir, sizeof(dir));
     snprintf(out, sizeof(out), "%s/plan", dir);
     snprintf(out2, sizeof(out2), "%s/plan2/", dir);
-    INT_EQ(gp_emit_plan_files(&f.plan, out, f.d), 0);
+    INT_EQ(gp_emit_plan_files(&f.plan, out, NULL, 0, f.d), 0);
     list_dir(&names, out);
     STR_EQ(names.buf, "device-plugin-config.yaml label-nodes.sh "
                       "mig-parted-config.yaml node-labels.yaml "
@@ -1202,8 +1202,8 @@ emit_plan_files_writes_every_file(void)
     INT_EQ(gp_diags_errors(f.d), 0);
     INT_EQ(gp_diags_warnings(f.d), warnings + 1);
     /* an existing directory is fine; a trailing slash too; same bytes */
-    INT_EQ(gp_emit_plan_files(&f.plan, out, f.d), 0);
-    INT_EQ(gp_emit_plan_files(&f.plan, out2, f.d), 0);
+    INT_EQ(gp_emit_plan_files(&f.plan, out, NULL, 0, f.d), 0);
+    INT_EQ(gp_emit_plan_files(&f.plan, out2, NULL, 0, f.d), 0);
     for (i = 0; gp_emit_files[i]; i++) {
         char *a = read_text(out, gp_emit_files[i]),
              *b = read_text(out2, gp_emit_files[i]);
@@ -1237,7 +1237,7 @@ emit_plan_files_failures_write_nothing(void)
     /* the output path is a regular file */
     write_text(dir, "file", "keep me\n", 8);
     snprintf(path, sizeof(path), "%s/file", dir);
-    INT_EQ(gp_emit_plan_files(&f.plan, path, f.d), -1);
+    INT_EQ(gp_emit_plan_files(&f.plan, path, NULL, 0, f.d), -1);
     INT_EQ(gp_diags_errors(f.d), 1);
     text = read_text(dir, "file");
     STR_EQ(text, "keep me\n");
@@ -1248,19 +1248,19 @@ emit_plan_files_failures_write_nothing(void)
     /* a group name that is no label value: nothing, not even the dir */
     snprintf(path, sizeof(path), "%s/out", dir);
     f.plan.groups[1].name = "l4-ts4-";
-    INT_EQ(gp_emit_plan_files(&f.plan, path, f.d), -1);
+    INT_EQ(gp_emit_plan_files(&f.plan, path, NULL, 0, f.d), -1);
     OK(stat(path, &st) < 0);
     f.plan.groups[1].name = "l4-ts4";
 
     /* replicas below 2; MPS over the plugin's 48; duplicate names */
     f.plan.groups[1].replicas = 1;
-    INT_EQ(gp_emit_plan_files(&f.plan, path, f.d), -1);
+    INT_EQ(gp_emit_plan_files(&f.plan, path, NULL, 0, f.d), -1);
     f.plan.groups[1].replicas = 4;
     f.plan.groups[2].replicas = 49;
-    INT_EQ(gp_emit_plan_files(&f.plan, path, f.d), -1);
+    INT_EQ(gp_emit_plan_files(&f.plan, path, NULL, 0, f.d), -1);
     f.plan.groups[2].replicas = 3;
     f.plan.groups[3].name = "l4-ts4";
-    INT_EQ(gp_emit_plan_files(&f.plan, path, f.d), -1);
+    INT_EQ(gp_emit_plan_files(&f.plan, path, NULL, 0, f.d), -1);
     OK(stat(path, &st) < 0);
     INT_EQ(gp_diags_errors(f.d), 5);
     remove_tmpdir(dir);

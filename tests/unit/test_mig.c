@@ -367,3 +367,79 @@ mig_profile_suggestions(void)
     gp_arena_free(arena);
     arena = NULL;
 }
+
+/* 'mig validate' lists: names as typed on the command line. */
+void
+mig_parse_list(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_catalog *c = NULL;
+    const struct gp_gpu_model *m;
+    const struct gp_mig_profile *out[GP_MIG_MAX_SLICES];
+    const char *ok[] = {"3g.20gb, 1g.5gb", ",,2g.10gb,"};
+    const char *bad[] = {"3g.20gb,2g.20gb"};
+    const char *many[] = {"1g.5gb,1g.5gb,1g.5gb,1g.5gb,1g.5gb,1g.5gb,"
+                          "1g.5gb,1g.5gb,1g.5gb,1g.5gb,1g.5gb,1g.5gb,"
+                          "1g.5gb,1g.5gb,1g.5gb,1g.5gb,1g.5gb"};
+    size_t n = 0;
+
+    OK(gp_catalog_load(&c, a, NULL, d) == 0);
+    m = c ? gp_catalog_find(c, "A100-SXM4-40GB") : NULL;
+    OK(m != NULL);
+    if (!m)
+        goto out;
+    OK(gp_mig_parse_list(out, &n, GP_MIG_MAX_SLICES, m, ok, 2, d) == 0);
+    INT_EQ(n, 3);
+    STR_EQ(out[2]->name, "2g.10gb");
+    OK(gp_mig_parse_list(out, &n, GP_MIG_MAX_SLICES, m, bad, 1, d) < 0);
+    OK(gp_mig_parse_list(out, &n, GP_MIG_MAX_SLICES, m, many, 1, d) < 0);
+    INT_EQ(gp_diags_errors(d), 2);
+    /* Every built-in model enumerates well within the bound. */
+    {
+        size_t i;
+
+        for (i = 0; i < c->n; i++)
+            INT_EQ(gp_mig_spec_check(c->v[i], d), 0);
+    }
+out:
+    gp_arena_free(a);
+}
+
+/* A user's model with 16 distinct one-slice profiles that cannot all be
+ * placed (15 starts for 16 instances): the search must not try every
+ * order (15!). */
+void
+mig_check_pigeonhole_is_fast(void)
+{
+    static struct gp_mig_profile p[16];
+    static char names[16][16];
+    struct gp_mig_spec m;
+    const struct gp_mig_profile *want[16];
+    struct gp_mig_check chk;
+    size_t i, k;
+
+    memset(&m, 0, sizeof(m));
+    m.memory_slices = 16;
+    m.compute_slices = 16;
+    m.max_instances = 16;
+    for (i = 0; i < 16; i++) {
+        snprintf(names[i], sizeof(names[i]), "1g.%zugb", i + 1);
+        memset(&p[i], 0, sizeof(p[i]));
+        p[i].name = names[i];
+        p[i].attr = "";
+        p[i].memory_slices = 1;
+        p[i].compute_slices = 1;
+        p[i].max_count = 1;
+        for (k = 0; k < 15; k++)
+            p[i].starts[k] = (uint32_t)k;
+        p[i].n_starts = 15;
+        want[i] = &p[i];
+    }
+    m.profiles = p;
+    m.n_profiles = 16;
+    gp_mig_check(&chk, &m, want, 16, NULL);
+    INT_EQ(chk.verdict, GP_MIG_NO_ARRANGEMENT);
+    gp_mig_check(&chk, &m, want, 15, NULL);
+    INT_EQ(chk.verdict, GP_MIG_FITS);
+}

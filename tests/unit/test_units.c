@@ -56,6 +56,38 @@ units_bytes(void)
     OK(!ok);
 }
 
+/* Found by fuzzing (tests/fuzz/regress/units): values that fit were refused
+ * as "too large", and one that does not fit was accepted. */
+void
+units_bytes_exact_near_the_limits(void)
+{
+    const char *why = NULL;
+    uint64_t v = 0;
+    int ok;
+
+    INT_EQ(bytes("1.999999999905099999999999Ei", &ok),
+           2305843009104281702ull);
+    OK(ok);
+    /* 15.999999999999999999 x 2^60 rounds up to 2^64 - 1 exactly. */
+    OK(bytes("15.999999999999999999Ei", &ok) == UINT64_MAX);
+    OK(ok);
+    bytes("2e1Ei", &ok); /* 20 x 2^60 */
+    OK(!ok);
+    bytes("160Ei", &ok);
+    OK(!ok);
+    INT_EQ(bytes("1.0000000000000000000001", &ok), 2); /* rounds up */
+    OK(ok);
+    INT_EQ(bytes("1e-30", &ok), 1);
+    INT_EQ(bytes("0.0000000000000000000000000000000000000001Ki", &ok), 1);
+    OK(ok);
+    bytes("18446744073709551615.5", &ok);
+    OK(!ok);
+    OK(gp_parse_bytes("12345678901234567890123m", &v, &why) == 0);
+    INT_EQ(v, 12345678901234567891ull);
+    OK(gp_parse_bytes("123456789012345678901234", &v, &why) < 0);
+    STR_EQ(why, "too large (more than 16 EiB)");
+}
+
 void
 units_duration_fraction_uint(void)
 {

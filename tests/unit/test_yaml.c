@@ -131,6 +131,88 @@ yaml_deep_nesting_bounded(void)
     gp_arena_free(a);
 }
 
+/* An alias nests its node where it stands: the depth bound counts it. */
+void
+yaml_alias_depth_bounded(void)
+{
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_ystream *s = NULL;
+    struct gp_strbuf t = GP_STRBUF_INIT;
+    struct gp_loc loc = {0, 0, 0, 0};
+
+    gp_strbuf_puts(&t, "a: &d ");
+    gp_strbuf_pad(&t, '[', 60);
+    gp_strbuf_puts(&t, "x");
+    gp_strbuf_pad(&t, ']', 60);
+    gp_strbuf_puts(&t, "\nb: ");
+    gp_strbuf_pad(&t, '[', 39);
+    gp_strbuf_puts(&t, "*d");
+    gp_strbuf_pad(&t, ']', 39);
+    gp_strbuf_puts(&t, "\n");
+    /* The mapping, 39 sequences, then 60 through the alias: 100 levels,
+     * as deep as the bound lets a file nest without aliases. */
+    OK(parse(a, d, t.buf, &s) == 0);
+    gp_strbuf_reset(&t);
+    gp_strbuf_puts(&t, "a: &d ");
+    gp_strbuf_pad(&t, '[', 60);
+    gp_strbuf_puts(&t, "x");
+    gp_strbuf_pad(&t, ']', 60);
+    gp_strbuf_puts(&t, "\nb: ");
+    gp_strbuf_pad(&t, '[', 40);
+    gp_strbuf_puts(&t, "*d");
+    gp_strbuf_pad(&t, ']', 40);
+    gp_strbuf_puts(&t, "\n");
+    OK(parse(a, d, t.buf, &s) < 0);
+    STR_EQ(first_msg(d, &loc), "alias '*d' nests deeper than 100 levels");
+    INT_EQ(loc.line, 2);
+    INT_EQ(loc.col, 44);
+    gp_strbuf_release(&t);
+    gp_arena_free(a);
+}
+
+/* Every node knows its byte offset; the locator and the one-off lookup
+ * agree, and a lookup past a long run of blanks is immediate. */
+void
+yaml_offsets_and_locator(void)
+{
+    static const char text[] = "\xef\xbb\xbfk: \"a  b\\n c\"\r\n"
+                               "b: |\n  one\n  two\n"
+                               "\xc3\xa9: 'it''s'\n";
+    struct gp_arena *a = gp_arena_new();
+    struct gp_diags *d = gp_diags_new(a);
+    struct gp_ystream *s = NULL;
+    const struct gp_ynode *k, *b, *e;
+    struct gp_ylocator *l;
+    struct gp_loc at;
+
+    OK(gp_yaml_parse(&s, a, "t.yaml", text, sizeof(text) - 1, NULL, d) == 0);
+    if (!s)
+        goto out;
+    k = gp_ymap_get(s->docs[0], "k");
+    b = gp_ymap_get(s->docs[0], "b");
+    e = gp_ymap_get(s->docs[0], "\xc3\xa9");
+    INT_EQ(k->off, 6);          /* after the BOM and "k: " */
+    INT_EQ(s->docs[0]->pairs[0].key->off, 3);
+    INT_EQ(b->off, 21);
+    INT_EQ(e->off, 39);
+    INT_EQ(e->loc.col, 4);      /* characters, not bytes */
+    l = gp_ylocator_new(a, k, text, sizeof(text) - 1);
+    at = gp_ylocator_find(l, 2, 2); /* 'c' after the escaped newline */
+    INT_EQ(at.line, 1);
+    INT_EQ(at.col, 12);
+    at = gp_yscalar_locate(k, text, sizeof(text) - 1, 2, 2);
+    INT_EQ(at.col, 12);
+    at = gp_ylocator_find(l, 1, 3); /* the second blank of "a  b" */
+    INT_EQ(at.col, 7);
+    l = gp_ylocator_new(a, b, text, sizeof(text) - 1);
+    at = gp_ylocator_find(l, 2, 1);
+    INT_EQ(at.line, 4);
+    INT_EQ(at.col, 3);
+out:
+    gp_arena_free(a);
+}
+
 void
 yaml_merge_keys(void)
 {
