@@ -173,6 +173,7 @@ struct lines {
     size_t pos;        /* counted up to here */
     uint32_t line;     /* 1-based line at pos */
     size_t line_start; /* offset where that line starts */
+    uint32_t col;      /* characters of that line before pos */
 };
 
 static void
@@ -183,6 +184,7 @@ lines_init(struct lines *l, const char *text, size_t len)
     l->pos = 0;
     l->line = 1;
     l->line_start = 0;
+    l->col = 0;
 }
 
 /* Columns count characters (UTF-8 lead bytes), as diagnostics quote them. */
@@ -242,11 +244,17 @@ lines_loc(struct lines *l, const char *file, size_t off)
     if (nl) {
         l->line += (uint32_t)nl;
         l->line_start = l->pos + last + 1;
+        l->col = 0;
+        l->pos = l->line_start;
     }
+    /* the column goes on from where the last call left it: minified JSON
+     * is one line, and counting it from its start for every item is
+     * quadratic */
+    l->col += count_chars(l->text + l->pos, off - l->pos);
     l->pos = off;
     loc.file = file;
     loc.line = l->line;
-    loc.col = 1 + count_chars(l->text + l->line_start, off - l->line_start);
+    loc.col = 1 + l->col;
     loc.len = 1;
     return loc;
 }
