@@ -236,4 +236,29 @@ void gp_imp_stat_merge(struct gp_dcgm_stat *into,
                        const struct gp_dcgm_stat *from);
 double gp_imp_stat_mean(const struct gp_dcgm_stat *s);
 
+/* After this many errors in the items of one file, further ones are
+ * counted, not shown: each quote searches a file of hundreds of megabytes
+ * for its line, and the first few tell what is wrong. */
+#define GP_IMP_MAX_ITEM_ERRORS 50
+
+/* The diagnostics sink of one file's items: the caller's until it holds
+ * GP_IMP_MAX_ITEM_ERRORS more errors, a scratch one after that. */
+struct gp_imp_quota {
+    struct gp_arena *a;
+    struct gp_diags *real_d;   /* the caller's sink */
+    size_t errors_before;      /* its errors before this file */
+    bool muted;                /* d is a scratch sink */
+};
+
+/* Starts with the caller's sink 'd'; the sink to use is *cur. */
+void gp_imp_quota_init(struct gp_imp_quota *q, struct gp_arena *a,
+                       struct gp_diags *d);
+/* Called before each item: switches *cur to a scratch sink once the
+ * caller's has taken its share of errors. */
+void gp_imp_quota_check(struct gp_imp_quota *q, struct gp_diags **cur);
+/* Back to the caller's sink, with one error saying how many were not
+ * shown; returns that count. */
+size_t gp_imp_quota_end(struct gp_imp_quota *q, struct gp_diags **cur,
+                        const char *file);
+
 #endif

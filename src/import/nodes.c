@@ -38,11 +38,6 @@
 #include "mig/geometry.h"
 #include "model/gpu.h"
 
-/* After this many errors in the items of one file, further ones are
- * counted, not shown: each quote searches a file of hundreds of megabytes
- * for its line, and the first few tell what is wrong. */
-#define MAX_ITEM_ERRORS 50
-
 const char *const gp_imp_stable_labels[GP_IMP_N_STABLE] = {
     "node.kubernetes.io/instance-type", "cloud.google.com/gke-nodepool",
     "eks.amazonaws.com/nodegroup",      "karpenter.sh/nodepool",
@@ -59,9 +54,7 @@ struct problem {
 };
 
 struct nodes_ctx {
-    struct gp_diags *real_d;   /* the caller's sink */
-    size_t errors_before;      /* its errors before this file */
-    bool muted;                /* past MAX_ITEM_ERRORS: d is a scratch sink */
+    struct gp_imp_quota quota;  /* d: the caller's sink, then scratch */
     struct gp_imp_nodes *N;
     struct gp_arena *a;
     struct gp_diags *d;
@@ -156,30 +149,6 @@ label_str(struct nodes_ctx *C, const struct gp_json *labels, const char *key)
     return s ? gp_arena_strdup(C->a, s) : NULL;
 }
 
-static void
-mute_if_many(struct nodes_ctx *C)
-{
-    if (C->muted ||
-        gp_diags_errors(C->real_d) - C->errors_before < MAX_ITEM_ERRORS)
-        return;
-    C->muted = true;
-    C->d = gp_diags_new(C->a);
-}
-
-/* Reports how many errors the scratch sink took; returns their count. */
-static size_t
-unmute(struct nodes_ctx *C, const char *file)
-{
-    size_t n = C->muted ? gp_diags_errors(C->d) : 0;
-
-    if (n)
-        gp_error_at(C->real_d, (struct gp_loc){file, 0, 0, 0},
-                    "%zu more errors in this file are not shown", n);
-    C->d = C->real_d;
-    C->muted = false;
-    return n;
-}
-
 static int
 node_item(void *ctx, const struct gp_json_item *it)
 {
@@ -192,7 +161,7 @@ node_item(void *ctx, const struct gp_json_item *it)
     size_t errors = gp_diags_errors(C->d), i;
 
     N->total++;
-    mute_if_many(C);
+    gp_imp_quota_check(&C->quota, &C->d);
     if (gp_json_type(v) != GP_JSON_OBJECT) {
         gp_error_at(C->d, it->loc, "item %zu is a %s, not a Node object",
                     it->index + 1, gp_json_type_name(v));
@@ -984,12 +953,11 @@ gp_imp_nodes_load(struct gp_imp_nodes *out, struct gp_arena *a,
     C.N = out;
     C.a = a;
     C.d = d;
-    C.real_d = d;
-    C.errors_before = gp_diags_errors(d);
+    gp_imp_quota_init(&C.quota, a, d);
     C.cat = cat;
     rc = gp_json_scan(&top, src->file, src->text, src->len, "items", node_keep,
                       node_item, &C, d);
-    if (unmute(&C, src->file))
+    if (gp_imp_quota_end(&C.quota, &C.d, src->file))
         rc = -1;
     if (rc < 0 && !looks_like_json(src))
         gp_diag_hint(d, "export nodes as JSON: 'kubectl get nodes -o json'");

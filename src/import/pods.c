@@ -18,15 +18,8 @@
 #include "base/xalloc.h"
 #include "json/json.h"
 
-/* After this many errors in the items of one file, further ones are
- * counted, not shown: each quote searches a file of hundreds of megabytes
- * for its line, and the first few tell what is wrong. */
-#define MAX_ITEM_ERRORS 50
-
 struct pods_ctx {
-    struct gp_diags *real_d;   /* the caller's sink */
-    size_t errors_before;      /* its errors before this file */
-    bool muted;                /* past MAX_ITEM_ERRORS: d is a scratch sink */
+    struct gp_imp_quota quota;  /* d: the caller's sink, then scratch */
     struct gp_imp_pods *P;
     struct gp_arena *a;
     struct gp_diags *d;
@@ -220,30 +213,6 @@ resolve_owner(struct pods_ctx *C, const struct gp_json *meta,
     }
 }
 
-static void
-mute_if_many(struct pods_ctx *C)
-{
-    if (C->muted ||
-        gp_diags_errors(C->real_d) - C->errors_before < MAX_ITEM_ERRORS)
-        return;
-    C->muted = true;
-    C->d = gp_diags_new(C->a);
-}
-
-/* Reports how many errors the scratch sink took; returns their count. */
-static size_t
-unmute(struct pods_ctx *C, const char *file)
-{
-    size_t n = C->muted ? gp_diags_errors(C->d) : 0;
-
-    if (n)
-        gp_error_at(C->real_d, (struct gp_loc){file, 0, 0, 0},
-                    "%zu more errors in this file are not shown", n);
-    C->d = C->real_d;
-    C->muted = false;
-    return n;
-}
-
 static int
 pod_item(void *ctx, const struct gp_json_item *it)
 {
@@ -257,7 +226,7 @@ pod_item(void *ctx, const struct gp_json_item *it)
     int rc = 0;
 
     P->total++;
-    mute_if_many(C);
+    gp_imp_quota_check(&C->quota, &C->d);
     if (gp_json_type(v) != GP_JSON_OBJECT) {
         gp_error_at(C->d, it->loc, "item %zu is a %s, not a Pod object",
                     it->index + 1, gp_json_type_name(v));
@@ -397,13 +366,12 @@ gp_imp_pods_load(struct gp_imp_pods *out, struct gp_arena *a,
     C.P = out;
     C.a = a;
     C.d = d;
-    C.real_d = d;
-    C.errors_before = gp_diags_errors(d);
+    gp_imp_quota_init(&C.quota, a, d);
     C.file = src->file;
     gp_imp_map_init(&C.ignored, a);
     rc = gp_json_scan(&top, src->file, src->text, src->len, "items",
                       pod_keep, pod_item, &C, d);
-    if (unmute(&C, src->file))
+    if (gp_imp_quota_end(&C.quota, &C.d, src->file))
         rc = -1;
     {
         size_t k = 0;

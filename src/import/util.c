@@ -150,3 +150,37 @@ gp_imp_stat_mean(const struct gp_dcgm_stat *s)
 {
     return s->n ? s->sum / (double)s->n : 0;
 }
+
+void
+gp_imp_quota_init(struct gp_imp_quota *q, struct gp_arena *a,
+                  struct gp_diags *d)
+{
+    q->a = a;
+    q->real_d = d;
+    q->errors_before = gp_diags_errors(d);
+    q->muted = false;
+}
+
+void
+gp_imp_quota_check(struct gp_imp_quota *q, struct gp_diags **cur)
+{
+    if (q->muted ||
+        gp_diags_errors(q->real_d) - q->errors_before < GP_IMP_MAX_ITEM_ERRORS)
+        return;
+    q->muted = true;
+    *cur = gp_diags_new(q->a);
+}
+
+size_t
+gp_imp_quota_end(struct gp_imp_quota *q, struct gp_diags **cur,
+                 const char *file)
+{
+    size_t n = q->muted ? gp_diags_errors(*cur) : 0;
+
+    if (n)
+        gp_error_at(q->real_d, (struct gp_loc){file, 0, 0, 0},
+                    "%zu more errors in this file are not shown", n);
+    *cur = q->real_d;
+    q->muted = false;
+    return n;
+}
