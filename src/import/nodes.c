@@ -585,11 +585,14 @@ gp_imp_dns_label(struct gp_arena *a, const char *s)
     char buf[64];
     size_t n = 0, i, len = strlen(s);
     uint64_t h = 0xcbf29ce484222325ull;
+    bool too_long = false; /* cut, with a hash of the whole */
 
     for (i = 0; i < len; i++) {
         char c = s[i];
 
         h = (h ^ (unsigned char)c) * 0x100000001b3ull;
+        if (too_long)
+            continue;
         if (c >= 'A' && c <= 'Z')
             c = (char)(c + 32);
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
@@ -599,9 +602,9 @@ gp_imp_dns_label(struct gp_arena *a, const char *s)
         if (n < 63)
             buf[n++] = c;
         else
-            n = 64; /* too long: marked for a hash */
+            too_long = true;
     }
-    if (n > 63) {
+    if (too_long) {
         n = 54;
         while (n > 0 && buf[n - 1] == '-')
             n--;
