@@ -39,13 +39,21 @@ is_target() {
 
 do_build() {
   if [ ! -f "$build/CMakeCache.txt" ]; then
-    CC=${CC:-clang} cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug \
+    CC=${CC:-clang} cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" \
       -DGPUPLAN_FUZZ=ON -DGPUPLAN_WERROR=ON >/dev/null
   fi
   cmake --build "$build" -j"${JOBS:-$(nproc)}" --target fuzz >/dev/null
 }
 
 bin() { echo "$build/tests/fuzz/fuzz_$1"; }
+
+# The kubectl seeds hold whole exports (a quarter of a megabyte): mutating
+# those runs at 200 inputs a second, and one node or pod object is a few KiB.
+maxlen_for() {
+  case $1 in
+    kubectl|dcgm) echo "-max_len=16384" ;;
+  esac
+}
 
 dict_for() {
   case $1 in
@@ -126,7 +134,7 @@ do_run() {
   do_build
   mkdir -p "$build/corpus/$t" "$build/artifacts/$t" "$build/logs"
   exec nice -n 19 "$(bin "$t")" -max_total_time="$secs" "${common[@]}" \
-    $(dict_for "$t") -artifact_prefix="$build/artifacts/$t/" \
+    $(dict_for "$t") $(maxlen_for "$t") -artifact_prefix="$build/artifacts/$t/" \
     -print_final_stats=1 "$@" "$build/corpus/$t" "tests/fuzz/corpus/$t"
 }
 
@@ -142,7 +150,12 @@ do_keep() {
   if [ -x "$(bin "$t")" ]; then
     "$(bin "$t")" -minimize_crash=1 -max_total_time=60 "${common[@]}" \
       -exact_artifact_path="$tmp/min" "$tmp/in" >"$tmp/log" 2>&1 || true
-    [ -s "$tmp/min" ] && cp "$tmp/min" "$tmp/in"
+    # libFuzzer can end a minimisation on an input that no longer fails:
+    # keep the smaller one only when it still does.
+    if [ -s "$tmp/min" ] && ! "$(bin "$t")" "${common[@]}" "$tmp/min" \
+        >/dev/null 2>&1; then
+      cp "$tmp/min" "$tmp/in"
+    fi
   fi
   name=$(sha1sum "$tmp/in" | cut -c1-12)
   cp "$tmp/in" "tests/fuzz/regress/$t/$name"

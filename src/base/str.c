@@ -226,6 +226,45 @@ gp_k8s_label_value(const char *s, const char **why)
     return label_name(s, strlen(s), true, why);
 }
 
+/* Bytes of the well-formed UTF-8 sequence at s[i], or 0 when it is not one
+ * (overlong, a surrogate, past U+10FFFF, cut short). */
+static size_t
+utf8_seq(const char *s, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    size_t k, len;
+    uint32_t cp;
+
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + len > n)
+        return 0;
+    for (k = 1; k < len; k++) {
+        unsigned char cc = (unsigned char)s[i + k];
+
+        if ((cc & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
 bool
 gp_str_printable_utf8(const char *s, size_t n)
 {
@@ -233,41 +272,38 @@ gp_str_printable_utf8(const char *s, size_t n)
 
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
-        size_t k, len;
-        uint32_t cp;
+        size_t len;
 
-        if (c < 0x80) {
-            if ((c < 0x20 && c != '\t') || c == 0x7f)
-                return false;
-            i++;
-            continue;
-        }
-        if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
+        if (c < 0x80 && ((c < 0x20 && c != '\t') || c == 0x7f))
             return false;
-        }
-        if (i + len > n)
-            return false;
-        for (k = 1; k < len; k++) {
-            unsigned char cc = (unsigned char)s[i + k];
-
-            if ((cc & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
+        if ((len = utf8_seq(s, n, i)) == 0)
             return false;
         i += len;
     }
     return true;
+}
+
+size_t
+gp_str_utf8_valid_prefix(const char *s, size_t n)
+{
+    size_t i = 0, len;
+
+    while (i < n) {
+        /* ASCII eight bytes at a time: exports are almost all ASCII and
+         * can be hundreds of megabytes. */
+        while (i + 8 <= n) {
+            uint64_t w;
+
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        if ((len = utf8_seq(s, n, i)) == 0)
+            return i;
+        i += len;
+    }
+    return n;
 }

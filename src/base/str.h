@@ -29,5 +29,7 @@ bool gp_k8s_label_value(const char *s, const char **why);
 
 /* True when s is valid UTF-8 without NUL or C0 controls other than \t. */
 bool gp_str_printable_utf8(const char *s, size_t n);
+/* Bytes of s that are well-formed UTF-8 from the start: n when all are. */
+size_t gp_str_utf8_valid_prefix(const char *s, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/str.h"
 #include "base/xalloc.h"
 
 /* struct gp_json is never defined: a gp_json pointer is a cJSON pointer. */
@@ -1012,6 +1013,19 @@ gp_json_scan(struct gp_json **top, const char *file, const char *text,
     /* A UTF-8 byte-order mark is not JSON, but editors write one. */
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
         s.p = 3;
+    /* JSON is UTF-8 (RFC 8259 section 8.1), and cJSON copies any bytes
+     * through: a name with a stray byte would reach the YAML written. */
+    {
+        size_t bad = gp_str_utf8_valid_prefix(text, len);
+
+        if (bad < len) {
+            snprintf(msg, sizeof(msg),
+                     "invalid UTF-8 (byte 0x%02X); JSON text must be UTF-8",
+                     (unsigned)(unsigned char)text[bad]);
+            scan_error(&s, bad, msg);
+            return -1;
+        }
+    }
     skip_ws(&s);
     if (s.p >= len)
         return gp_error_at(d, (struct gp_loc){file, 0, 0, 0},
