@@ -42,7 +42,10 @@ fi
 case $mode in
   --sanitize)
     dir=build-asan
-    flags=(-DCMAKE_BUILD_TYPE=Debug -DGPUPLAN_SANITIZE=ON -DGPUPLAN_WERROR=ON) ;;
+    # -O1, as AddressSanitizer's documentation advises for reasonable
+    # speed (docs/testing.md has the stage times).
+    flags=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1"
+           -DGPUPLAN_SANITIZE=ON -DGPUPLAN_WERROR=ON) ;;
   --memcheck)
     # Optimised as released, with line numbers for valgrind's reports.
     dir=build-memcheck
