@@ -828,8 +828,11 @@ parse_kept(struct scan *s, const char *const *keep, size_t n, cJSON **out)
         for (i = 0; i < n; i++) {
             const char *e = keep[i];
 
+            /* memcmp after a length check: the key may hold a NUL byte,
+             * where strncmp would stop early and e[klen] lie past e. */
             if (klen == 0 || e[0] != s->text[kstart] ||
-                strncmp(e, s->text + kstart, klen) != 0)
+                strnlen(e, klen) < klen ||
+                memcmp(e, s->text + kstart, klen) != 0)
                 continue;
             if (e[klen] == '\0')
                 exact = true;
