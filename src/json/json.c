@@ -482,11 +482,43 @@ value_end(const struct scan *s, size_t off)
  * reports it, moves past the value when its end can be found, and returns
  * NULL. 'what' and 'index' name the value in a truncation message ('index'
  * is (size_t)-1 when the value has none). */
+/* cJSON builds a whole value in memory, some 64 bytes a number: a value
+ * longer than this is refused before it is built (GP_JSON_MAX_VALUE_BYTES),
+ * which keeps a hostile 4 GiB array from taking tens of gigabytes. */
+static cJSON *
+cj_parse(struct scan *s, const char **end, bool *too_big)
+{
+    size_t left = s->len - s->p;
+
+    /* measured first (a scan, nothing built): cJSON would build most of a
+     * long value before it found the end */
+    *too_big = left > GP_JSON_MAX_VALUE_BYTES &&
+               value_end(s, s->p) - s->p > GP_JSON_MAX_VALUE_BYTES;
+    if (*too_big) {
+        *end = NULL;
+        return NULL;
+    }
+    return cJSON_ParseWithLengthOpts(s->text + s->p, left, end, 0);
+}
+
+static void
+too_big_error(struct scan *s, const char *what)
+{
+    char msg[200];
+
+    snprintf(msg, sizeof(msg),
+             "%s is longer than %u MiB; gpuplan reads at most that much of "
+             "one JSON value",
+             what, (unsigned)(GP_JSON_MAX_VALUE_BYTES >> 20));
+    scan_error(s, s->p, msg);
+}
+
 static cJSON *
 parse_value(struct scan *s, const char *what, size_t index)
 {
     const char *start = s->text + s->p, *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(start, s->len - s->p, &end, 0);
+    bool too_big;
+    cJSON *v = cj_parse(s, &end, &too_big);
     size_t stop, off;
     char buf[48], msg[200];
 
@@ -495,6 +527,11 @@ parse_value(struct scan *s, const char *what, size_t index)
         return v;
     }
     stop = value_end(s, s->p);
+    if (too_big) {
+        too_big_error(s, what);
+        s->p = stop;
+        return NULL;
+    }
     if (stop >= s->len) {
         struct gp_loc at = lines_loc(&s->lines, s->file, s->p);
 
@@ -708,12 +745,17 @@ cj_value(struct scan *s, cJSON **out)
 {
     const char *start = s->text + s->p, *end = NULL;
     size_t off;
+    bool too_big;
     char buf[48], msg[200];
 
-    *out = cJSON_ParseWithLengthOpts(start, s->len - s->p, &end, 0);
+    *out = cj_parse(s, &end, &too_big);
     if (*out) {
         s->p = (size_t)(end - s->text);
         return R_OK;
+    }
+    if (too_big) {
+        too_big_error(s, "a member");
+        return R_ERROR;
     }
     if (value_end(s, s->p) >= s->len)
         return R_EOF;

@@ -14,6 +14,10 @@
 
 struct gp_json;
 
+/* The longest JSON value built whole (a document that is not a list of
+ * items, or a member kept from an item); longer ones are refused. */
+#define GP_JSON_MAX_VALUE_BYTES (8u << 20)
+
 struct gp_json *gp_json_object(void);
 struct gp_json *gp_json_array(void);
 /* Frees a value and everything under it. Accepts NULL. */
