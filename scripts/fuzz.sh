@@ -73,6 +73,11 @@ sources() {
     calib) ls models/calibration/*.yaml ;;
     scenario) ls scenarios/simulate/*.yaml tests/malformed-sim/*.yaml ;;
     check) ls tests/check/*.yaml ;;
+    # The import targets read two or three files joined by NUL bytes; one
+    # fixture alone is the first of them (nodes, metrics, -lgip).
+    kubectl) ls tests/import/nodes*.json tests/import/bad/*.json ;;
+    dcgm) ls tests/import/metrics*.txt tests/import/bad/metrics-*.txt ;;
+    smi) ls tests/import/*-lgip*.txt tests/import/bad/lgip*.txt ;;
   esac
 }
 
