@@ -75,6 +75,7 @@ struct parser {
     size_t errors;
     char first_type[128]; /* the first '# TYPE' family of the file */
     bool no_ns_warned;
+    bool over_warned[GP_M_N]; /* a ratio past 1 was taken as 1 */
     struct gp_imp_map devices; /* scrape|ts|device -> pod index + 1 */
     char *scratch; /* unescaped label values */
     size_t scratch_cap;
@@ -83,23 +84,32 @@ struct parser {
 static void line_error(struct parser *P, const char *at, const char *fmt,
                        ...) __attribute__((format(printf, 3, 4)));
 
-static void
-line_error(struct parser *P, const char *at, const char *fmt, ...)
+static struct gp_loc
+line_loc(const struct parser *P, const char *at)
 {
     struct gp_loc loc;
     const char *s;
     uint32_t col = 1;
-    char msg[200];
-    va_list ap;
 
-    if (P->errors++ >= MAX_ERRORS_PER_FILE)
-        return;
     for (s = P->line_start; s < at; s++)
         col += ((unsigned char)*s & 0xC0) != 0x80;
     loc.file = P->file;
     loc.line = P->line;
     loc.col = col;
     loc.len = 1;
+    return loc;
+}
+
+static void
+line_error(struct parser *P, const char *at, const char *fmt, ...)
+{
+    struct gp_loc loc;
+    char msg[200];
+    va_list ap;
+
+    if (P->errors++ >= MAX_ERRORS_PER_FILE)
+        return;
+    loc = line_loc(P, at);
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
@@ -485,6 +495,40 @@ sample_line(struct parser *P, const char *p, const char *end)
     }
     if (metric < 0 || r > 0)
         return;
+    {
+        /* Each metric's own range (dcgm-exporter's field docs): memory in
+         * MiB, utilisation in percent, the profiling ratios in [0, 1]. A
+         * negative value would become a negative share or memory. */
+        double hi = metric == GP_M_FB_USED    ? 1e9
+                    : metric == GP_M_GPU_UTIL ? 100
+                                              : 1;
+        char buf[40];
+
+        snprintf(buf, sizeof(buf), "%.*s", (int)(v_n < 32 ? v_n : 32), v);
+        if (x < 0 || (metric == GP_M_FB_USED && x > hi)) {
+            line_error(P, v, "%s is %s; it must be %s",
+                       gp_imp_metric_names[metric], buf,
+                       metric == GP_M_FB_USED    ? "0 to 1e9 MiB"
+                       : metric == GP_M_GPU_UTIL ? "0 to 100 (percent)"
+                                                 : "0 to 1 (a ratio)");
+            return;
+        }
+        if (x > hi) {
+            /* DCGM reports SM activity above 1 on MIG devices
+             * (NVIDIA/DCGM issue 152): a real scrape, so taken as the
+             * whole, and said once per metric and file. */
+            if (!P->over_warned[metric]) {
+                P->over_warned[metric] = true;
+                gp_warning_at(P->d, line_loc(P, v),
+                              "%s is %s, more than %s; taken as %s (DCGM "
+                              "reports such values on MIG devices)",
+                              gp_imp_metric_names[metric], buf,
+                              metric == GP_M_GPU_UTIL ? "100" : "1",
+                              metric == GP_M_GPU_UTIL ? "100" : "1");
+            }
+            x = hi;
+        }
+    }
     P->M->samples++;
     P->M->seen[metric]++;
     {
