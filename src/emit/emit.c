@@ -161,10 +161,21 @@ check_group(const struct gp_plan_group *g, struct gp_diags *d)
                                mps_max_clients(g->pool->gpu),
                                g->pool->gpu->id);
         return check_assigns(g, d);
-    case GP_PLAN_MIG:
+    case GP_PLAN_MIG: {
+        size_t i;
+
         if (check_layouts(g, d) < 0)
             return -1;
+        for (i = 0; i < g->n_mig_shares; i++)
+            if (g->mig_shares[i].replicas < 2 ||
+                !g->mig_shares[i].resource)
+                return gp_error_at(d, group_loc(g),
+                                   "node group '%s' time-slices a MIG "
+                                   "profile %u ways; the device plugin "
+                                   "needs at least 2",
+                                   g->name, g->mig_shares[i].replicas);
         return check_assigns(g, d);
+    }
     }
     return gp_error_at(d, group_loc(g), "node group '%s' has an unknown "
                        "sharing mode", g->name);
@@ -250,9 +261,16 @@ describe_group(struct gp_strbuf *sb, const struct gp_plan_group *g)
         if (g->tenant)
             gp_strbuf_printf(sb, ", tenant %s only", g->tenant);
         break;
-    case GP_PLAN_MIG:
+    case GP_PLAN_MIG: {
+        size_t i;
+
         gp_strbuf_printf(sb, "MIG, mig-parted config %s", g->name);
+        for (i = 0; i < g->n_mig_shares; i++)
+            gp_strbuf_printf(sb, "%s %s time-sliced, %u pods per instance",
+                             i ? ";" : ",", g->mig_shares[i].profile->name,
+                             g->mig_shares[i].replicas);
         break;
+    }
     }
 }
 
@@ -298,10 +316,22 @@ dp_sharing(struct gp_yemit *e, const struct gp_plan_group *g)
     gp_yemit_kv_bool(e, "failRequestsGreaterThanOne", true);
     gp_yemit_str(e, "resources");
     gp_yemit_seq_start(e, false);
-    gp_yemit_map_start(e, false);
-    gp_yemit_kv_str(e, "name", WHOLE_GPU);
-    gp_yemit_kv_int(e, "replicas", g->replicas);
-    gp_yemit_map_end(e);
+    if (g->mode == GP_PLAN_MIG) {
+        size_t i;
+
+        /* one entry per time-sliced profile, in name order */
+        for (i = 0; i < g->n_mig_shares; i++) {
+            gp_yemit_map_start(e, false);
+            gp_yemit_kv_str(e, "name", g->mig_shares[i].resource);
+            gp_yemit_kv_int(e, "replicas", g->mig_shares[i].replicas);
+            gp_yemit_map_end(e);
+        }
+    } else {
+        gp_yemit_map_start(e, false);
+        gp_yemit_kv_str(e, "name", WHOLE_GPU);
+        gp_yemit_kv_int(e, "replicas", g->replicas);
+        gp_yemit_map_end(e);
+    }
     gp_yemit_seq_end(e);
     gp_yemit_map_end(e);
     gp_yemit_map_end(e);
@@ -326,7 +356,8 @@ dp_file(struct gp_strbuf *out, const struct gp_plan_group *g)
     gp_yemit_kv_str(e, "migStrategy",
                     g->mode == GP_PLAN_MIG ? "mixed" : "none");
     gp_yemit_map_end(e);
-    if (g->mode == GP_PLAN_TIME_SLICING || g->mode == GP_PLAN_MPS)
+    if (g->mode == GP_PLAN_TIME_SLICING || g->mode == GP_PLAN_MPS ||
+        (g->mode == GP_PLAN_MIG && g->n_mig_shares))
         dp_sharing(e, g);
     gp_yemit_map_end(e);
     gp_yemit_doc_end(e);

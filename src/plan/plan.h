@@ -59,6 +59,14 @@ struct gp_plan_assign {
                                          * peaks) */
 };
 
+/* A MIG profile whose instances a group time-slices: 'replicas' pods share
+ * one instance (device-plugin timeSlicing on nvidia.com/mig-<profile>). */
+struct gp_plan_mig_share {
+    const struct gp_mig_profile *profile;
+    const char *resource;       /* "nvidia.com/mig-1g.10gb" */
+    uint32_t replicas;
+};
+
 struct gp_plan_group {
     const char *name;           /* device-plugin (and mig-parted) config
                                  * key: "<pool>-<mode>[-<k>]", a valid
@@ -72,6 +80,10 @@ struct gp_plan_group {
     /* MIG: the layout of each GPU index of a node (pool->gpus_per_node
      * entries), and the mig-parted config name (the group name). */
     const struct gp_mig_layout *layouts;
+    /* MIG: the profiles whose instances are time-sliced, by profile name
+     * (the same for every MIG group of a pool: pods land on any of them) */
+    const struct gp_plan_mig_share *mig_shares;
+    size_t n_mig_shares;
     uint32_t gpus_used;         /* GPUs that host a pod */
     uint64_t worst_mem_mib;     /* worst co-located peak sum on one GPU
                                  * (MIG: on the fullest instance) */
@@ -144,5 +156,8 @@ int gp_plan_make(struct gp_plan **out, struct gp_arena *a,
                  struct gp_diags *d);
 
 const char *gp_plan_mode_name(enum gp_plan_mode m);
+/* Pods that share one instance of p in a MIG group (1: not time-sliced). */
+uint32_t gp_plan_mig_pods_per_instance(const struct gp_plan_group *g,
+                                       const struct gp_mig_profile *p);
 
 #endif

@@ -87,7 +87,7 @@ mig_per_node(const struct gp_plan_group *g, const struct gp_mig_profile *p)
         for (k = 0; k < g->layouts[i].n; k++)
             if (g->layouts[i].inst[k].profile == p)
                 n++;
-    return n;
+    return n * gp_plan_mig_pods_per_instance(g, p);
 }
 
 static unsigned
@@ -105,8 +105,10 @@ flags_of(const struct gp_plan_group *g, const struct gp_plan_assign *as)
         (double)g->worst_mem_mib >=
             GP_REPORT_OOM_SHARE * (double)g->gpu_mem_mib)
         f |= GP_REPORT_OOM_RISK;
-    if ((g->mode == GP_PLAN_MPS || g->mode == GP_PLAN_TIME_SLICING) &&
-        g->replicas > 1)
+    if (((g->mode == GP_PLAN_MPS || g->mode == GP_PLAN_TIME_SLICING) &&
+         g->replicas > 1) ||
+        (g->mode == GP_PLAN_MIG && as->mig &&
+         gp_plan_mig_pods_per_instance(g, as->mig) > 1))
         f |= GP_REPORT_SHARED_FAULT;
     if (w->target_p99_s > 0 && as->has_latency &&
         as->p99 >= GP_REPORT_NEAR_P99 * w->target_p99_s)
@@ -374,8 +376,13 @@ gp_report_build(struct gp_report **out, struct gp_arena *a,
         if (g->mode == GP_PLAN_MIG) {
             uint32_t k;
 
+            uint32_t c;
+
             for (k = 0; g->layouts && k < g->pool->gpus_per_node; k++)
-                rg->slots += (uint64_t)g->layouts[k].n * g->nodes;
+                for (c = 0; c < g->layouts[k].n; c++)
+                    rg->slots += (uint64_t)g->nodes *
+                                 gp_plan_mig_pods_per_instance(
+                                     g, g->layouts[k].inst[c].profile);
         } else {
             rg->slots =
                 (uint64_t)g->nodes * g->pool->gpus_per_node * per_gpu(g);

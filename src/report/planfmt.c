@@ -34,6 +34,10 @@ gp_planfmt_config(struct gp_strbuf *sb, const struct gp_plan_group *g)
             else
                 gp_strbuf_puts(sb, "off");
         }
+        for (i = 0; i < g->n_mig_shares; i++)
+            gp_strbuf_printf(sb, "%s %s x%u", i ? "," : "; time-slicing",
+                             g->mig_shares[i].profile->name,
+                             g->mig_shares[i].replicas);
         break;
     }
 }
