@@ -332,7 +332,9 @@ name_workloads(struct kube *K)
     struct gp_imp_map names;
     size_t i;
 
-    qsort(K->w, K->n_w, sizeof(*K->w), cmp_wl);
+    /* qsort takes no NULL, even for nothing (no pods with GPUs) */
+    if (K->n_w > 1)
+        qsort(K->w, K->n_w, sizeof(*K->w), cmp_wl);
     gp_imp_map_init(&names, K->a);
     for (i = 0; i < K->n_w; i++) {
         struct wl *w = &K->w[i];
@@ -358,7 +360,8 @@ name_workloads(struct kube *K)
         w->name = cand;
     }
     gp_imp_map_release(&names);
-    qsort(K->w, K->n_w, sizeof(*K->w), cmp_wl_name);
+    if (K->n_w > 1)
+        qsort(K->w, K->n_w, sizeof(*K->w), cmp_wl_name);
 }
 
 static void

@@ -1323,7 +1323,8 @@ unique_names(struct P *P, struct gvec *gv)
 
     while (dup) {
         dup = false;
-        qsort(gv->v, gv->n, sizeof(*gv->v), by_group);
+        if (gv->n > 1)
+            qsort(gv->v, gv->n, sizeof(*gv->v), by_group);
         for (i = 1; i < gv->n; i++) {
             struct gp_plan_group *g = &gv->v[i];
             char suffix[32];
@@ -2225,6 +2226,8 @@ mig_ts_pass(struct P *P, struct wl *wls, struct gvec *gv, double *pool_lbs)
             }
             mine[n_mine++] = gv->v[j];
         }
+        if (!n_mine)
+            continue;
         memcpy(gv->v + o, mine, n_mine * sizeof(*mine));
         rc = pool_try_mig_ts(P, gv, o, i, ws, k, wls, &pool_lbs[i]);
     }
