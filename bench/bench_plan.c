@@ -202,7 +202,8 @@ main(int argc, char **argv)
     static const char *const scen[] = {"scenarios/inference-fleet.yaml",
                                        "scenarios/small-lab.yaml",
                                        "scenarios/mixed-cluster.yaml",
-                                       "scenarios/tenant-isolation.yaml"};
+                                       "scenarios/tenant-isolation.yaml",
+                                       "scenarios/shared-mig.yaml"};
     struct gp_arena *a = gp_arena_new();
     struct gp_diags *d = gp_diags_new(a);
     struct gp_catalog *cat;
