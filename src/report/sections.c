@@ -393,7 +393,7 @@ gp_rsec_workloads(struct gp_markup *m, const struct gp_report *r)
         {"Status", false},
         {"Risk", false},
         {"What-if room", false},
-        {"Predicted by", true},
+        {"Predicted by", false},
     };
     static const struct gp_markup_table t_html = {"wl", html, N_OF(html),
                                                   workload_row_html};
