@@ -138,7 +138,8 @@ static const struct gp_check_rule rules[] = {
      "a workload's memory peak is above the MPS per-client limit "
      "(GPU memory / replicas)",
      DP "cmd/mps-control-daemon/mps/daemon.go (1.9)"},
-    {"inv-pool-capacity", GP_SEV_WARNING,
+    /* an error: the groups' missing nodes leave their pods Pending */
+    {"inv-pool-capacity", GP_SEV_ERROR,
      "node groups take more nodes of a pool than it has",
      "gpuplan (inventory)"},
     {"inv-pool-unknown", GP_SEV_ERROR,
