@@ -11,6 +11,7 @@
 
 #include "base/diag.h"
 #include "import/import.h"
+#include "json/json.h"
 #include "inventory/inventory.h"
 
 struct gp_arena;
@@ -260,5 +261,31 @@ void gp_imp_quota_check(struct gp_imp_quota *q, struct gp_diags **cur);
  * shown; returns that count. */
 size_t gp_imp_quota_end(struct gp_imp_quota *q, struct gp_diags **cur,
                         const char *file);
+
+/* Items of another kind in a kubectl list (a Pod among Nodes): counted,
+ * and reported once, at the first of them. */
+struct gp_imp_strays {
+    size_t n;
+    const char *first;
+    struct gp_loc loc;
+    size_t index;
+};
+
+void gp_imp_stray(struct gp_imp_strays *s, struct gp_arena *a,
+                  const struct gp_json_item *it, const char *kind);
+
+/* True when the text could be JSON (or is blank): a YAML export fails at
+ * its first character, and the hint says what was meant. */
+bool gp_imp_looks_like_json(const struct gp_import_src *src);
+
+/* What gp_json_scan left of a kubectl export of 'kind' ("Node"): a
+ * document without 'items' that is one such object goes to 'each' as the
+ * only item; any other shape, and the strays, are errors with 'hint'
+ * ("export nodes with ..."). 'top' may be NULL. */
+void gp_imp_list_end(struct gp_arena *a, struct gp_diags *d,
+                     const struct gp_import_src *src,
+                     const struct gp_json *top, const char *kind,
+                     const char *hint, gp_json_item_fn each, void *ctx,
+                     const struct gp_imp_strays *strays);
 
 #endif

@@ -59,10 +59,7 @@ struct nodes_ctx {
     struct gp_arena *a;
     struct gp_diags *d;
     const struct gp_catalog *cat;
-    size_t other_kinds;         /* items of another kind, reported once */
-    const char *first_other;
-    struct gp_loc first_other_loc;
-    size_t first_other_index;
+    struct gp_imp_strays strays; /* items of another kind */
     struct problem *probs;
     size_t n_probs, cap_probs;
 };
@@ -169,11 +166,7 @@ node_item(void *ctx, const struct gp_json_item *it)
     }
     kind = gp_json_str(gp_json_get(v, "kind"));
     if (kind && strcmp(kind, "Node") != 0) {
-        if (C->other_kinds++ == 0) {
-            C->first_other = gp_arena_strdup(C->a, kind);
-            C->first_other_loc = gp_json_item_loc(it, "kind");
-            C->first_other_index = it->index;
-        }
+        gp_imp_stray(&C->strays, C->a, it, kind);
         return -1;
     }
     meta = gp_json_get(v, "metadata");
@@ -883,18 +876,6 @@ report_problems(struct nodes_ctx *C, bool skip)
     }
 }
 
-/* Whether the text starts as JSON does: a YAML export fails at its first
- * character, and the hint says what was meant. */
-static bool
-looks_like_json(const struct gp_import_src *src)
-{
-    size_t i = 0;
-
-    while (i < src->len && strchr(" \t\r\n", src->text[i]))
-        i++;
-    return i >= src->len || src->text[i] == '{' || src->text[i] == '[';
-}
-
 /* mig-manager marks a node whose MIG change is under way or failed: its
  * capacity, which the layout is read from, is then not what mig.config
  * asks for. One warning names such nodes. */
@@ -962,40 +943,12 @@ gp_imp_nodes_load(struct gp_imp_nodes *out, struct gp_arena *a,
                       node_item, &C, d);
     if (gp_imp_quota_end(&C.quota, &C.d, src->file))
         rc = -1;
-    if (rc < 0 && !looks_like_json(src))
+    if (rc < 0 && !gp_imp_looks_like_json(src))
         gp_diag_hint(d, "export nodes as JSON: 'kubectl get nodes -o json'");
-    if (top) {
-        const char *kind = gp_json_str(gp_json_get(top, "kind"));
-
-        if (gp_json_type(top) != GP_JSON_OBJECT) {
-            gp_error_at(d, (struct gp_loc){src->file, 1, 1, 1},
-                        "expected a JSON object (a Node or a List of "
-                        "Nodes), got a %s",
-                        gp_json_type_name(top));
-        } else if (gp_json_get(top, "items")) {
-            gp_error_at(d, (struct gp_loc){src->file, 1, 1, 1},
-                        "'items' must be an array of Nodes");
-        } else if (kind && strcmp(kind, "Node") == 0) {
-            struct gp_json_item it = {top, 0, {src->file, 1, 1, 1},
-                                      src->text, src->len};
-
-            node_item(&C, &it);
-        } else if (kind && !gp_str_has_suffix(kind, "List")) {
-            gp_error_at(d, (struct gp_loc){src->file, 1, 1, 1},
-                        "a '%s', not a list of Nodes", kind);
-            gp_diag_hint(d, "export nodes with 'kubectl get nodes -o json'");
-        }
-        gp_json_free(top);
-    }
-    if (C.other_kinds) {
-        gp_error_at(d, C.first_other_loc, "item %zu is a '%s', not a Node%s",
-                    C.first_other_index + 1, C.first_other,
-                    C.other_kinds > 1
-                        ? gp_arena_printf(a, " (nor are %zu more items)",
-                                          C.other_kinds - 1)
-                        : "");
-        gp_diag_hint(d, "export nodes with 'kubectl get nodes -o json'");
-    }
+    gp_imp_list_end(a, d, src, top, "Node",
+                    "export nodes with 'kubectl get nodes -o json'", node_item,
+                    &C, &C.strays);
+    gp_json_free(top);
     /* The nodes that were read are checked even when others were not, so
      * one run reports every problem. */
     for (i = 0; i < out->n; i++)

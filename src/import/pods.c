@@ -24,10 +24,7 @@ struct pods_ctx {
     struct gp_arena *a;
     struct gp_diags *d;
     const char *file;
-    size_t other_kinds;      /* items that are not Pods, reported once */
-    const char *first_other;
-    struct gp_loc first_other_loc;
-    size_t first_other_index;
+    struct gp_imp_strays strays; /* items that are not Pods */
     struct gp_imp_map ignored; /* nvidia.com resources not imported */
 };
 
@@ -234,11 +231,7 @@ pod_item(void *ctx, const struct gp_json_item *it)
     }
     kind = gp_json_str(gp_json_get(v, "kind"));
     if (kind && strcmp(kind, "Pod") != 0) {
-        if (C->other_kinds++ == 0) {
-            C->first_other = gp_arena_strdup(C->a, kind);
-            C->first_other_loc = gp_json_item_loc(it, "kind");
-            C->first_other_index = it->index;
-        }
+        gp_imp_stray(&C->strays, C->a, it, kind);
         return -1;
     }
     meta = gp_json_get(v, "metadata");
@@ -356,7 +349,6 @@ gp_imp_pods_load(struct gp_imp_pods *out, struct gp_arena *a,
 {
     struct pods_ctx C;
     struct gp_json *top = NULL;
-    const char *kind;
     size_t errors = gp_diags_errors(d);
     int rc;
 
@@ -373,49 +365,12 @@ gp_imp_pods_load(struct gp_imp_pods *out, struct gp_arena *a,
                       pod_keep, pod_item, &C, d);
     if (gp_imp_quota_end(&C.quota, &C.d, src->file))
         rc = -1;
-    {
-        size_t k = 0;
-
-        /* A YAML export fails at its first character: say what was
-         * meant. */
-        while (k < src->len && strchr(" \t\r\n", src->text[k]))
-            k++;
-        if (rc < 0 && k < src->len && src->text[k] != '{' &&
-            src->text[k] != '[')
-            gp_diag_hint(d, "export pods as JSON: 'kubectl get pods -A -o "
-                            "json'");
-    }
-    if (top) {
-        kind = gp_json_str(gp_json_get(top, "kind"));
-        if (gp_json_type(top) != GP_JSON_OBJECT) {
-            gp_error_at(d, (struct gp_loc){src->file, 1, 1, 1},
-                        "expected a JSON object (a Pod or a List of Pods), "
-                        "got a %s",
-                        gp_json_type_name(top));
-        } else if (gp_json_get(top, "items")) {
-            gp_error_at(d, (struct gp_loc){src->file, 1, 1, 1},
-                        "'items' must be an array of Pods");
-        } else if (kind && strcmp(kind, "Pod") == 0) {
-            struct gp_json_item it = {top, 0, {src->file, 1, 1, 1},
-                                      src->text, src->len};
-
-            pod_item(&C, &it);
-        } else if (kind && !gp_str_has_suffix(kind, "List")) {
-            gp_error_at(d, (struct gp_loc){src->file, 1, 1, 1},
-                        "a '%s', not a list of Pods", kind);
-            gp_diag_hint(d, "export pods with 'kubectl get pods -A -o json'");
-        }
-        gp_json_free(top);
-    }
-    if (C.other_kinds) {
-        gp_error_at(d, C.first_other_loc, "item %zu is a '%s', not a Pod%s",
-                    C.first_other_index + 1, C.first_other,
-                    C.other_kinds > 1
-                        ? gp_arena_printf(a, " (nor are %zu more items)",
-                                          C.other_kinds - 1)
-                        : "");
-        gp_diag_hint(d, "export pods with 'kubectl get pods -A -o json'");
-    }
+    if (rc < 0 && !gp_imp_looks_like_json(src))
+        gp_diag_hint(d, "export pods as JSON: 'kubectl get pods -A -o json'");
+    gp_imp_list_end(a, d, src, top, "Pod",
+                    "export pods with 'kubectl get pods -A -o json'", pod_item,
+                    &C, &C.strays);
+    gp_json_free(top);
     if (C.ignored.n) {
         size_t i;
 

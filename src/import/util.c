@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/str.h"
 #include "base/xalloc.h"
 
 static uint64_t
@@ -183,4 +184,63 @@ gp_imp_quota_end(struct gp_imp_quota *q, struct gp_diags **cur,
     *cur = q->real_d;
     q->muted = false;
     return n;
+}
+
+void
+gp_imp_stray(struct gp_imp_strays *s, struct gp_arena *a,
+             const struct gp_json_item *it, const char *kind)
+{
+    if (s->n++ == 0) {
+        s->first = gp_arena_strdup(a, kind);
+        s->loc = gp_json_item_loc(it, "kind");
+        s->index = it->index;
+    }
+}
+
+bool
+gp_imp_looks_like_json(const struct gp_import_src *src)
+{
+    size_t i = 0;
+
+    while (i < src->len && strchr(" \t\r\n", src->text[i]))
+        i++;
+    return i >= src->len || src->text[i] == '{' || src->text[i] == '[';
+}
+
+void
+gp_imp_list_end(struct gp_arena *a, struct gp_diags *d,
+                const struct gp_import_src *src, const struct gp_json *top,
+                const char *kind, const char *hint, gp_json_item_fn each,
+                void *ctx, const struct gp_imp_strays *strays)
+{
+    const struct gp_loc start = {src->file, 1, 1, 1};
+
+    if (top) {
+        const char *k = gp_json_str(gp_json_get(top, "kind"));
+
+        if (gp_json_type(top) != GP_JSON_OBJECT) {
+            gp_error_at(d, start,
+                        "expected a JSON object (a %s or a List of %ss), "
+                        "got a %s",
+                        kind, kind, gp_json_type_name(top));
+        } else if (gp_json_get(top, "items")) {
+            gp_error_at(d, start, "'items' must be an array of %ss", kind);
+        } else if (k && strcmp(k, kind) == 0) {
+            struct gp_json_item it = {top, 0, start, src->text, src->len};
+
+            each(ctx, &it);
+        } else if (k && !gp_str_has_suffix(k, "List")) {
+            gp_error_at(d, start, "a '%s', not a list of %ss", k, kind);
+            gp_diag_hint(d, "%s", hint);
+        }
+    }
+    if (strays->n) {
+        gp_error_at(d, strays->loc, "item %zu is a '%s', not a %s%s",
+                    strays->index + 1, strays->first, kind,
+                    strays->n > 1
+                        ? gp_arena_printf(a, " (nor are %zu more items)",
+                                          strays->n - 1)
+                        : "");
+        gp_diag_hint(d, "%s", hint);
+    }
 }
