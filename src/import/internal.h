@@ -274,6 +274,14 @@ struct gp_imp_strays {
 void gp_imp_stray(struct gp_imp_strays *s, struct gp_arena *a,
                   const struct gp_json_item *it, const char *kind);
 
+/* The head of a list item of 'kind' ("Node"): an object of that kind
+ * with a metadata.name. Returns the name and sets *meta, or returns NULL:
+ * an error is reported, or an item of another kind counted in 'strays'. */
+const char *gp_imp_item_head(struct gp_diags *d, struct gp_arena *a,
+                             const struct gp_json_item *it, const char *kind,
+                             struct gp_imp_strays *strays,
+                             const struct gp_json **meta);
+
 /* True when the text could be JSON (or is blank): a YAML export fails at
  * its first character, and the hint says what was meant. */
 bool gp_imp_looks_like_json(const struct gp_import_src *src);

@@ -152,30 +152,16 @@ node_item(void *ctx, const struct gp_json_item *it)
     struct nodes_ctx *C = ctx;
     struct gp_imp_nodes *N = C->N;
     const struct gp_json *v = it->value, *meta, *labels, *cap, *m;
-    const char *kind, *name;
+    const char *name;
     struct gp_imp_node n;
     bool gpu = false;
     size_t errors = gp_diags_errors(C->d), i;
 
     N->total++;
     gp_imp_quota_check(&C->quota, &C->d);
-    if (gp_json_type(v) != GP_JSON_OBJECT) {
-        gp_error_at(C->d, it->loc, "item %zu is a %s, not a Node object",
-                    it->index + 1, gp_json_type_name(v));
+    name = gp_imp_item_head(C->d, C->a, it, "Node", &C->strays, &meta);
+    if (!name)
         return -1;
-    }
-    kind = gp_json_str(gp_json_get(v, "kind"));
-    if (kind && strcmp(kind, "Node") != 0) {
-        gp_imp_stray(&C->strays, C->a, it, kind);
-        return -1;
-    }
-    meta = gp_json_get(v, "metadata");
-    name = gp_json_str(gp_json_get(meta, "name"));
-    if (!name || !*name) {
-        gp_error_at(C->d, it->loc, "item %zu has no metadata.name",
-                    it->index + 1);
-        return -1;
-    }
     memset(&n, 0, sizeof(n));
     n.name = gp_arena_strdup(C->a, name);
     n.loc = it->loc;

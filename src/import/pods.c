@@ -216,7 +216,7 @@ pod_item(void *ctx, const struct gp_json_item *it)
     struct pods_ctx *C = ctx;
     struct gp_imp_pods *P = C->P;
     const struct gp_json *v = it->value, *meta, *spec, *c;
-    const char *kind, *name, *ns, *node, *phase;
+    const char *name, *ns, *node, *phase;
     struct reqset app, init;
     struct gp_imp_pod *p;
     uint32_t i, j;
@@ -224,23 +224,9 @@ pod_item(void *ctx, const struct gp_json_item *it)
 
     P->total++;
     gp_imp_quota_check(&C->quota, &C->d);
-    if (gp_json_type(v) != GP_JSON_OBJECT) {
-        gp_error_at(C->d, it->loc, "item %zu is a %s, not a Pod object",
-                    it->index + 1, gp_json_type_name(v));
+    name = gp_imp_item_head(C->d, C->a, it, "Pod", &C->strays, &meta);
+    if (!name)
         return -1;
-    }
-    kind = gp_json_str(gp_json_get(v, "kind"));
-    if (kind && strcmp(kind, "Pod") != 0) {
-        gp_imp_stray(&C->strays, C->a, it, kind);
-        return -1;
-    }
-    meta = gp_json_get(v, "metadata");
-    name = gp_json_str(gp_json_get(meta, "name"));
-    if (!name || !*name) {
-        gp_error_at(C->d, it->loc, "item %zu has no metadata.name",
-                    it->index + 1);
-        return -1;
-    }
     ns = gp_json_str(gp_json_get(meta, "namespace"));
     if (!ns || !*ns)
         ns = "default";

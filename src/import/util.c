@@ -197,6 +197,34 @@ gp_imp_stray(struct gp_imp_strays *s, struct gp_arena *a,
     }
 }
 
+const char *
+gp_imp_item_head(struct gp_diags *d, struct gp_arena *a,
+                 const struct gp_json_item *it, const char *kind,
+                 struct gp_imp_strays *strays, const struct gp_json **meta)
+{
+    const struct gp_json *v = it->value;
+    const char *k, *name;
+
+    if (gp_json_type(v) != GP_JSON_OBJECT) {
+        gp_error_at(d, it->loc, "item %zu is a %s, not a %s object",
+                    it->index + 1, gp_json_type_name(v), kind);
+        return NULL;
+    }
+    k = gp_json_str(gp_json_get(v, "kind"));
+    if (k && strcmp(k, kind) != 0) {
+        gp_imp_stray(strays, a, it, k);
+        return NULL;
+    }
+    *meta = gp_json_get(v, "metadata");
+    name = gp_json_str(gp_json_get(*meta, "name"));
+    if (!name || !*name) {
+        gp_error_at(d, it->loc, "item %zu has no metadata.name",
+                    it->index + 1);
+        return NULL;
+    }
+    return name;
+}
+
 bool
 gp_imp_looks_like_json(const struct gp_import_src *src)
 {
