@@ -744,20 +744,42 @@ check_duplicates(struct loader *L)
 }
 
 int
-gp_check_api_version(const struct gp_ynode *root, struct gp_diags *d)
+gp_doc_head(const struct gp_ynode *root, const char *file, const char *what,
+            const char *const *keys, const char *const *req,
+            const char *kind, const struct gp_ynode **name,
+            struct gp_diags *d)
 {
-    const struct gp_ynode *v = gp_ymap_get(root, "apiVersion");
+    const char *const kinds[] = {kind, NULL};
+    static const char *const mkeys[] = {"name", NULL};
+    const struct gp_ynode *v;
     const char *s;
+    size_t idx;
+    int rc = 0;
 
-    if (!v)
-        return 0; /* reported as a missing required key */
-    if (gp_yget_str(v, "apiVersion", &s, d) < 0)
+    *name = NULL;
+    if (!root || gp_ynode_is_null(root)) {
+        gp_error_at(d, (struct gp_loc){file, 0, 0, 0}, "file is empty");
         return -1;
-    if (strcmp(s, GP_API_VERSION) != 0)
-        return gp_error_at(d, v->loc, "unsupported apiVersion '%.100s' "
-                                      "(expected '%s')",
-                           s, GP_API_VERSION);
-    return 0;
+    }
+    if (gp_ymap_expect(root, what, keys, req, d) < 0)
+        return -1;
+    if ((v = gp_ymap_get(root, "apiVersion")) != NULL) {
+        if (gp_yget_str(v, "apiVersion", &s, d) < 0)
+            rc = 1;
+        else if (strcmp(s, GP_API_VERSION) != 0) {
+            gp_error_at(d, v->loc,
+                        "unsupported apiVersion '%.100s' (expected '%s')", s,
+                        GP_API_VERSION);
+            rc = 1;
+        }
+    }
+    if ((v = gp_ymap_get(root, "kind")) &&
+        gp_yget_enum(v, "kind", kinds, &idx, d) < 0)
+        rc = 1;
+    if ((v = gp_ymap_get(root, "metadata")) &&
+        gp_ymap_expect(v, "metadata", mkeys, NULL, d) == 0)
+        *name = gp_ymap_get(v, "name");
+    return rc;
 }
 
 static void
@@ -766,29 +788,17 @@ load_doc(struct loader *L, const char *file, const struct gp_ynode *root)
     static const char *const keys[] = {"apiVersion", "kind", "metadata",
                                        "nodePools", "workloads", NULL};
     static const char *const req[] = {"apiVersion", "kind", NULL};
-    static const char *const kinds[] = {"Inventory", NULL};
-    static const char *const mkeys[] = {"name", NULL};
     const struct gp_ynode *v, *list;
-    size_t i, idx;
+    size_t i;
+    int head = gp_doc_head(root, file, "inventory", keys, req, "Inventory",
+                           &v, L->d);
 
-    if (!root) {
-        gp_error_at(L->d, (struct gp_loc){file, 0, 0, 0}, "file is empty");
+    if (head != 0)
         fail(L);
+    if (head < 0)
         return;
-    }
-    if (gp_ymap_expect(root, "inventory", keys, req, L->d) < 0) {
-        fail(L);
-        return;
-    }
-    if (gp_check_api_version(root, L->d) < 0)
-        fail(L);
-    if ((v = gp_ymap_get(root, "kind")) &&
-        gp_yget_enum(v, "kind", kinds, &idx, L->d) < 0)
-        fail(L);
-    if ((v = gp_ymap_get(root, "metadata")) &&
-        gp_ymap_expect(v, "metadata", mkeys, NULL, L->d) == 0 &&
-        gp_ymap_get(v, "name")) {
-        const char *nm = get_name(L, gp_ymap_get(v, "name"), "name");
+    if (v) {
+        const char *nm = get_name(L, v, "name");
 
         if (nm && !L->name)
             L->name = nm;

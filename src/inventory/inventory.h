@@ -119,9 +119,17 @@ int gp_inventory_parse(struct gp_inventory **out, struct gp_arena *a,
 int gp_workload_parse(struct gp_workload *out, struct gp_arena *a,
                       const struct gp_ynode *n, struct gp_diags *d);
 
-/* Checks a document's 'apiVersion' against GP_API_VERSION (every gpuplan
- * document kind shares it). Returns 0, or -1 with the error in 'd'. */
-int gp_check_api_version(const struct gp_ynode *root, struct gp_diags *d);
+/* The head every gpuplan document kind shares: a mapping of 'keys' (those
+ * in 'req' required), 'apiVersion' GP_API_VERSION, 'kind' 'kind', and
+ * 'metadata' with at most a name, whose node goes to *name (NULL when
+ * absent). Returns -1 when the document cannot be read further (empty, or
+ * not such a mapping), 1 when the head has errors but the rest can still
+ * be checked, else 0; every problem goes to 'd'. 'what' names the
+ * document in messages ("inventory"). */
+int gp_doc_head(const struct gp_ynode *root, const char *file,
+                const char *what, const char *const *keys,
+                const char *const *req, const char *kind,
+                const struct gp_ynode **name, struct gp_diags *d);
 
 const char *gp_share_mode_name(enum gp_share_mode m);
 const char *gp_traffic_name(enum gp_traffic t);

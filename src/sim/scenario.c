@@ -525,29 +525,17 @@ load_doc(struct sloader *L, const char *file, const struct gp_ynode *root)
                                        NULL};
     static const char *const req[] = {"apiVersion", "kind", "workloads", "gpus",
                                       NULL};
-    static const char *const kinds[] = {"Scenario", NULL};
-    static const char *const mkeys[] = {"name", NULL};
     const struct gp_ynode *v, *list;
     const char *s;
-    size_t i, idx;
+    size_t i;
+    int head = gp_doc_head(root, file, "scenario", keys, req, "Scenario", &v,
+                           L->d);
 
-    if (!root || gp_ynode_is_null(root)) {
-        gp_error_at(L->d, (struct gp_loc){file, 0, 0, 0}, "file is empty");
+    if (head != 0)
         fail(L);
+    if (head < 0)
         return;
-    }
-    if (gp_ymap_expect(root, "scenario", keys, req, L->d) < 0) {
-        fail(L);
-        return;
-    }
-    if (gp_check_api_version(root, L->d) < 0)
-        fail(L);
-    if ((v = gp_ymap_get(root, "kind")) &&
-        gp_yget_enum(v, "kind", kinds, &idx, L->d) < 0)
-        fail(L);
-    if ((v = gp_ymap_get(root, "metadata")) &&
-        gp_ymap_expect(v, "metadata", mkeys, NULL, L->d) == 0 &&
-        (v = gp_ymap_get(v, "name")) && gp_yget_str(v, "name", &s, L->d) == 0)
+    if (v && gp_yget_str(v, "name", &s, L->d) == 0)
         L->s->name = s;
     if ((v = gp_ymap_get(root, "simulation")) && !gp_ynode_is_null(v))
         load_simulation(L, v);
