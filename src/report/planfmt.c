@@ -96,6 +96,20 @@ gp_planfmt_json(const struct gp_plan *p)
         gp_json_set_str(go, "config", cfg.buf);
         if (g->tenant)
             gp_json_set_str(go, "tenant", g->tenant);
+        if (g->n_mig_shares) {
+            struct gp_json *sa = gp_json_array();
+
+            for (j = 0; j < g->n_mig_shares; j++) {
+                struct gp_json *so = gp_json_object();
+
+                gp_json_set_str(so, "profile", g->mig_shares[j].profile->name);
+                gp_json_set_str(so, "resource", g->mig_shares[j].resource);
+                gp_json_set_int(so, "podsPerInstance",
+                                g->mig_shares[j].replicas);
+                gp_json_push(sa, so);
+            }
+            gp_json_set(go, "migTimeSlicing", sa);
+        }
         gp_json_set_int(go, "nodes", g->nodes);
         gp_json_set_int(go, "gpusHostingPods", g->gpus_used);
         gp_json_set_num(go, "utilisation", g->utilisation, 4);
