@@ -156,10 +156,23 @@ gp_mig_enumerate(const struct gp_mig_spec *m,
 {
     const struct gp_mig_profile *all[GP_MIG_MAX_PROFILES];
     struct enum_state st;
+    size_t i, j, n = 0;
 
     memset(&st, 0, sizeof(st));
     if (!profiles) {
         n_profiles = gp_mig_base_profiles(m, all, true);
+        profiles = all;
+    } else {
+        /* A profile listed twice is one profile: walked twice it would
+         * give every layout again and each its own instance cap, and
+         * twelve copies of 1g.10gb took minutes (fuzz_mig). */
+        for (i = 0; i < n_profiles && n < GP_MIG_MAX_PROFILES; i++) {
+            for (j = 0; j < n && all[j] != profiles[i]; j++)
+                ;
+            if (j == n)
+                all[n++] = profiles[i];
+        }
+        n_profiles = n;
         profiles = all;
     }
     if (n_profiles > GP_MIG_MAX_PROFILES)
