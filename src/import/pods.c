@@ -230,6 +230,19 @@ pod_item(void *ctx, const struct gp_json_item *it)
     ns = gp_json_str(gp_json_get(meta, "namespace"));
     if (!ns || !*ns)
         ns = "default";
+    {
+        const char *why;
+
+        /* the inventory written keeps it: a name Kubernetes would refuse
+         * cannot be a real pod's (found by fuzz_kubectl) */
+        if (!gp_k8s_dns_label(ns, &why)) {
+            gp_error_at(C->d, gp_json_item_loc(it, "namespace"),
+                        "pod '%s': namespace '%.80s' is not a DNS label "
+                        "(%s)",
+                        name, ns, why);
+            return -1;
+        }
+    }
     spec = gp_json_get(v, "spec");
     memset(&app, 0, sizeof(app));
     memset(&init, 0, sizeof(init));
