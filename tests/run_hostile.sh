@@ -68,10 +68,22 @@ case $args in
     cmd="timeout $(( limit * 5 + 5 )) \"\$bin\" $args" ;;
 esac
 TIMEFORMAT='%3U %3S'
-{ time eval "$cmd" >"$tmp/out" 2>"$tmp/err" </dev/null; } 2>"$tmp/time"
-rc=$?
-read -r user sys <"$tmp/time"
-ms=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }')
+# CPU time still grows on a machine whose cores are shared (caches, page
+# faults: a 0.5 s case measured 1.08 s in CI beside two fuzz campaigns), so
+# a run over the bound is measured again, up to three runs: the least is
+# what the input costs (runs are deterministic: the last one is checked).
+runs=0
+best=
+while :; do
+    { time eval "$cmd" >"$tmp/out" 2>"$tmp/err" </dev/null; } 2>"$tmp/time"
+    rc=$?
+    read -r user sys <"$tmp/time"
+    ms=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }')
+    runs=$((runs + 1))
+    best="$best${best:+, }$ms"
+    [ "$ms" -le $(( limit * 1000 )) ] || [ "$runs" -ge 3 ] && break
+done
+[ "$runs" -gt 1 ] && echo "$name: CPU time of $runs runs: $best ms" >&2
 
 want=2
 [ -f "$dir/$name.rc" ] && want=$(cat "$dir/$name.rc")
