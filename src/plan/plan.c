@@ -343,6 +343,24 @@ largest_ok(struct P *P, const struct model_ctx *mc, enum gp_plan_mode mode,
     return good >= 2 ? good : 0;
 }
 
+/* The most copies of x that could share one instance of pf: as many as its
+ * memory holds, at most TS_MAX_REPLICAS, and within the estimate's trusted
+ * load (the searches use the estimate alone, and an instance is no faster
+ * than the whole GPU). Below 2: none; one instance per GPU is whole-GPU
+ * time-slicing. */
+static uint32_t
+mig_ts_most(const struct wl *x, const struct gp_mig_profile *pf)
+{
+    double by_load = x->duty > 0 ? GP_ANALYTIC_MAX_LOAD / x->duty
+                                 : TS_MAX_REPLICAS;
+    uint64_t hi = pf->memory_mib / (x->mem_mib ? x->mem_mib : 1);
+
+    if (pf->max_count < 2)
+        return 0;
+    hi = hi < TS_MAX_REPLICAS ? hi : TS_MAX_REPLICAS;
+    return (uint32_t)((double)hi < by_load ? (double)hi : by_load);
+}
+
 /* Time-sliced MIG instances for x: per profile, the most copies of x that
  * share one instance and all meet their targets; kept is the profile with
  * the most replicas per GPU, if that beats 'least' (a GPU share). */
@@ -358,17 +376,8 @@ mig_ts_options(struct P *P, const struct wl *x, const struct model_ctx *mc,
      * cannot beat what is found */
     for (i = 0; i < mc->n_profs && i < GP_MIG_MAX_PROFILES; i++) {
         const struct gp_mig_profile *pf = mc->profs[i];
-        double by_load = x->duty > 0 ? GP_ANALYTIC_MAX_LOAD / x->duty
-                                     : TS_MAX_REPLICAS;
-        uint32_t hi;
+        uint32_t hi = mig_ts_most(x, pf);
 
-        /* one instance per GPU is whole-GPU time-slicing */
-        if (pf->max_count < 2 || pf->memory_mib < 2 * x->mem_mib)
-            continue;
-        hi = (uint32_t)(pf->memory_mib / (x->mem_mib ? x->mem_mib : 1));
-        hi = hi < TS_MAX_REPLICAS ? hi : TS_MAX_REPLICAS;
-        /* an instance is no faster than the whole GPU */
-        hi = (double)hi < by_load ? hi : (uint32_t)by_load;
         if (hi < 2)
             continue;
         his[i] = hi;
@@ -1903,7 +1912,7 @@ pool_try_mig_ts(struct P *P, struct gvec *gv, size_t first, size_t pool,
     const struct model_ctx *mc = model_of(P, pl->gpu);
     size_t n_first, i, moved = 0;
     struct gp_plan_group *kept;
-    struct wl *saved;
+    struct wl *saved, **owner;
     double lb1, share = 0;
     uint64_t nodes0;
 
@@ -1923,18 +1932,11 @@ pool_try_mig_ts(struct P *P, struct gvec *gv, size_t first, size_t pool,
             if (x->w->isolation == GP_ISOLATION_HARD)
                 continue;
             for (q = 0; q < mc->n_profs; q++) {
-                const struct gp_mig_profile *pf = mc->profs[q];
-                uint64_t fit = pf->memory_mib / (x->mem_mib ? x->mem_mib : 1);
-                /* the search trusts the estimate alone, up to its load
-                 * bound, and an instance is no faster than the GPU */
-                double by_load = x->duty > 0 ? GP_ANALYTIC_MAX_LOAD / x->duty
-                                             : TS_MAX_REPLICAS;
+                uint32_t most = mig_ts_most(x, mc->profs[q]);
 
-                if (pf->max_count < 2 || fit < 2 || by_load < 2)
-                    continue;
-                fit = fit < TS_MAX_REPLICAS ? fit : TS_MAX_REPLICAS;
-                fit = (double)fit < by_load ? fit : (uint64_t)by_load;
-                best = fmin(best, 1.0 / ((double)pf->max_count * fit));
+                if (most >= 2)
+                    best = fmin(best, 1.0 / ((double)mc->profs[q]->max_count *
+                                             most));
             }
             if (best < x->chosen.frac)
                 can_save += (x->chosen.frac - best) * x->w->replicas;
@@ -1942,9 +1944,14 @@ pool_try_mig_ts(struct P *P, struct gvec *gv, size_t first, size_t pool,
         if (can_save < pl->gpus_per_node)
             return 0;
     }
+    /* pool_groups sorts ws again: 'owner' keeps which struct each copy
+     * came from */
     saved = gp_xcalloc(k + 1, sizeof(*saved));
-    for (i = 0; i < k; i++)
+    owner = gp_xcalloc(k + 1, sizeof(*owner));
+    for (i = 0; i < k; i++) {
         saved[i] = *ws[i];
+        owner[i] = ws[i];
+    }
     moved = mig_ts_moves(P, mc, ws, k);
     /* regrouped only if the GPU shares alone (no group's last node partly
      * empty, so at most what the groups will take) fit in fewer nodes */
@@ -1953,7 +1960,8 @@ pool_try_mig_ts(struct P *P, struct gvec *gv, size_t first, size_t pool,
     nodes0 = nodes_from(gv, first);
     if (!moved || ceil(share / pl->gpus_per_node - 1e-9) >= (double)nodes0) {
         for (i = 0; i < k; i++)
-            *ws[i] = saved[i];
+            *owner[i] = saved[i];
+        free(owner);
         free(saved);
         return 0;
     }
@@ -1965,6 +1973,7 @@ pool_try_mig_ts(struct P *P, struct gvec *gv, size_t first, size_t pool,
     *mig_lb = 0;
     if (pool_groups(P, gv, pool, ws, k, wls, mig_lb) < 0) {
         free(kept);
+        free(owner);
         free(saved);
         return -1;
     }
@@ -1973,17 +1982,12 @@ pool_try_mig_ts(struct P *P, struct gvec *gv, size_t first, size_t pool,
         gv->n = first;
         for (i = 0; i < n_first; i++)
             *new_group(gv, pl, GP_PLAN_EXCLUSIVE, 1, "") = kept[i];
-        for (i = 0; i < k; i++) {
-            size_t j;
-
-            /* ws was sorted again: find each workload by its profile */
-            for (j = 0; j < k && saved[j].w != ws[i]->w; j++)
-                ;
-            *ws[i] = saved[j];
-        }
+        for (i = 0; i < k; i++)
+            *owner[i] = saved[i];
         *mig_lb = lb1;
     }
     free(kept);
+    free(owner);
     free(saved);
     return 0;
 }
