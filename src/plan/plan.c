@@ -1978,10 +1978,10 @@ pool_try_mig_ts(struct P *P, struct gvec *gv, size_t first, size_t pool,
         return -1;
     }
     if (nodes_from(gv, first) >= nodes0) {
-        /* back to whole GPUs (the groups' assigns live in the arena) */
-        gv->n = first;
-        for (i = 0; i < n_first; i++)
-            *new_group(gv, pl, GP_PLAN_EXCLUSIVE, 1, "") = kept[i];
+        /* the first grouping back (the vector never shrinks, so it has
+         * room; the groups' assigns live in the arena) */
+        memcpy(gv->v + first, kept, n_first * sizeof(*kept));
+        gv->n = first + n_first;
         for (i = 0; i < k; i++)
             *owner[i] = saved[i];
         *mig_lb = lb1;
