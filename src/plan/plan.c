@@ -1313,6 +1313,104 @@ merge_groups(struct P *P, struct gvec *gv, size_t first,
     }
 }
 
+/* ---- step 6: small shared groups onto exclusive GPUs ---------------------
+ * A shared group of one tenant (MPS) or of workloads that bear no common
+ * config with the rest holds a node of its own, often for two GPUs. Its
+ * workloads also meet their targets alone on whole GPUs (every placed
+ * workload does), so the pool's exclusive group can take them: more GPUs
+ * host pods, but fewer nodes are provisioned, and nodes are what the pool
+ * pays for. One group alone rarely saves a node (two GPUs of MPS become
+ * four exclusive ones on a full exclusive node), so groups are taken
+ * together: those that need the fewest exclusive GPUs per node they free
+ * first, and the prefix that frees the most nodes wins. */
+
+struct dissolve {
+    size_t g;
+    uint64_t replicas;
+    uint32_t nodes;
+};
+
+static int
+by_gpus_per_node(const void *pa, const void *pb)
+{
+    const struct dissolve *a = pa, *b = pb;
+    uint64_t l = a->replicas * b->nodes, r = b->replicas * a->nodes;
+
+    if (l != r)
+        return l < r ? -1 : 1;
+    return a->g < b->g ? -1 : a->g > b->g;
+}
+
+static void
+to_exclusive(struct P *P, struct gvec *gv, size_t first, struct wl *wls)
+{
+    const struct gp_node_pool *pl;
+    struct dissolve *c;
+    struct gp_plan_group *ex = NULL;
+    uint64_t ex_r = 0, sum_r = 0;
+    uint32_t G, ex_nodes = 0, freed = 0;
+    size_t n_c = 0, best = 0, i, j;
+    long best_save = 0;
+
+    if (gv->n <= first || !(P->allowed & MODE_BIT(GP_PLAN_EXCLUSIVE)))
+        return;
+    pl = gv->v[first].pool;
+    G = pl->gpus_per_node;
+    c = gp_xcalloc(gv->n - first + 1, sizeof(*c));
+    for (i = first; i < gv->n; i++) {
+        struct gp_plan_group *g = &gv->v[i];
+        bool ok = g->nodes > 0;
+
+        if (g->mode == GP_PLAN_EXCLUSIVE && g->nodes) {
+            ex = g;
+            ex_r = group_replicas(g);
+            ex_nodes = g->nodes;
+            continue;
+        }
+        if (g->mode == GP_PLAN_MIG || g->mode == GP_PLAN_EXCLUSIVE)
+            continue;
+        for (j = 0; j < g->n_assigns && ok; j++)
+            ok = wls[g->assigns[j].w - P->inv->loads].chosen.excl_ok;
+        if (ok)
+            c[n_c++] = (struct dissolve){i, group_replicas(g), g->nodes};
+    }
+    if (n_c > 1)
+        qsort(c, n_c, sizeof(*c), by_gpus_per_node);
+    for (i = 0; i < n_c; i++) {
+        long save;
+
+        sum_r += c[i].replicas;
+        freed += c[i].nodes;
+        save = (long)freed + ex_nodes - (long)ceil_div(ex_r + sum_r, G);
+        if (save > best_save) {
+            best_save = save;
+            best = i + 1;
+        }
+    }
+    if (!best)
+        goto out;
+    if (!ex) {
+        ex = new_group(gv, pl, GP_PLAN_EXCLUSIVE, 1,
+                       group_name(P->a, pl->name, "exclusive"));
+    }
+    for (i = 0; i < best; i++) {
+        struct gp_plan_group *g = &gv->v[c[i].g];
+
+        for (j = 0; j < g->n_assigns; j++) {
+            const struct wl *x = &wls[g->assigns[j].w - P->inv->loads];
+
+            add_assign(P, ex, x, &x->chosen.excl, NULL);
+        }
+        g->nodes = 0;
+        g->n_assigns = 0;
+        g->gpus_used = 0;
+    }
+    refresh_group(ex);
+    ex->nodes = ceil_div(group_replicas(ex), G);
+out:
+    free(c);
+}
+
 static int
 by_group(const void *pa, const void *pb)
 {
@@ -1779,6 +1877,8 @@ pool_groups(struct P *P, struct gvec *gv, size_t pool, struct wl **ws,
     }
     absorb(P, gv, first, mc, wls);
     merge_groups(P, gv, first, mc, wls);
+    to_exclusive(P, gv, first, wls);
+    absorb(P, gv, first, mc, wls);
     /* Whole instances, then time-sliced ones on nodes of their own (the
      * runs are sorted by n): the time-slicing of nvidia.com/mig-<profile>
      * holds for every pod steered to a node, so a hard-isolated workload's

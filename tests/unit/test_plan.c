@@ -179,8 +179,8 @@ check_replicas_add_up(const struct gp_plan *p)
 }
 
 static void
-check_plan(const char *file, double max_gpu_ratio, bool all_placed,
-           int *mig_shared)
+check_plan(const char *file, double max_gpu_ratio, uint32_t max_nodes,
+           bool all_placed, int *mig_shared)
 {
     struct gp_arena *a = gp_arena_new();
     struct gp_diags *d = gp_diags_new(a);
@@ -296,6 +296,8 @@ check_plan(const char *file, double max_gpu_ratio, bool all_placed,
            100.0 * (1 - (double)p->gpus_used / p->baseline_gpus),
            p->gpus_lower_bound, checked, missed);
     OK(p->gpus_used <= max_gpu_ratio * p->baseline_gpus + 1e-9);
+    if (max_nodes)
+        OK(p->nodes_used <= max_nodes);
     /* never more nodes than a pool has */
     for (i = 0; i < p->n_pools; i++)
         OK(p->pools[i].nodes_used <= p->pools[i].pool->nodes);
@@ -308,14 +310,18 @@ check_plan(const char *file, double max_gpu_ratio, bool all_placed,
 void
 plan_inference_fleet(void)
 {
-    /* Issue target: at least 40% fewer GPUs than one pod per GPU. Measured
-     * 35 of 58 (39.7%): the hard-isolated fraud-score takes 4 whole GPUs,
+    /* Issue target: at least 40% fewer GPUs than one pod per GPU. The plan
+     * minimises cost, which is whole nodes: 6 nodes hosting pods on 39 of
+     * 58 GPUs. A plan on 35 GPUs (39.7% fewer) exists but takes 7 nodes:
+     * translate and moderation then run under MPS, each tenant on a node
+     * of its own. The hard-isolated fraud-score takes 4 whole GPUs,
      * because the plan uses MPS and the device plugin refuses MPS beside
      * the mixed MIG strategy its 1g instances would need. This asserts
      * what the planner achieves, not the target. */
     int shared = 0;
 
-    check_plan("scenarios/inference-fleet.yaml", 35.0 / 58.0, false, &shared);
+    check_plan("scenarios/inference-fleet.yaml", 39.0 / 58.0, 6, false,
+               &shared);
 }
 
 void
@@ -323,9 +329,9 @@ plan_other_scenarios(void)
 {
     int shared = 0;
 
-    check_plan("scenarios/small-lab.yaml", 1.0, false, &shared);
-    check_plan("scenarios/mixed-cluster.yaml", 1.0, false, &shared);
-    check_plan("scenarios/tenant-isolation.yaml", 1.0, true, &shared);
+    check_plan("scenarios/small-lab.yaml", 1.0, 2, false, &shared);
+    check_plan("scenarios/mixed-cluster.yaml", 1.0, 9, false, &shared);
+    check_plan("scenarios/tenant-isolation.yaml", 1.0, 2, true, &shared);
     INT_EQ(shared, 0);
 }
 
@@ -337,7 +343,7 @@ plan_mig_time_slicing(void)
 {
     int shared = 0;
 
-    check_plan("scenarios/shared-mig.yaml", 1.0, true, &shared);
+    check_plan("scenarios/shared-mig.yaml", 1.0, 5, true, &shared);
     OK(shared >= 1);
 }
 
