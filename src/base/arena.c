@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* base/arena.c: chunked bump allocator. With GP_ARENA_DEBUG every allocation
  * is its own malloc, so AddressSanitizer sees overflows between objects. */
+/* madvise's MADV_HUGEPAGE is not POSIX */
+#define _DEFAULT_SOURCE 1
+
 #include "base/arena.h"
 
 #include <stdarg.h>
@@ -10,7 +13,17 @@
 
 #include "base/xalloc.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #define GP_ARENA_CHUNK (64u * 1024u)
+/* An arena past this size takes chunks of GP_ARENA_BIG: a 10,000-node
+ * inventory fills 180 MB, and touching it 4 KiB page by page cost a tenth
+ * of the run in page faults under a hypervisor. Big chunks can be backed
+ * by 2 MiB pages. */
+#define GP_ARENA_GROWN (1u << 20)
+#define GP_ARENA_BIG (4u << 20)
 #define GP_ARENA_ALIGN 16u
 
 struct gp_chunk {
@@ -68,6 +81,25 @@ gp_arena_reset(struct gp_arena *a)
     a->used = 0;
 }
 
+/* Ask for transparent huge pages over the 2 MiB-aligned part of a big
+ * block (Linux, THP in "madvise" mode); elsewhere, or if refused, the block
+ * is used as it is. */
+static void
+huge_pages(void *p, size_t size)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + size) & ~(huge - 1);
+
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)size;
+#endif
+}
+
 void *
 gp_arena_alloc(struct gp_arena *a, size_t size)
 {
@@ -87,7 +119,8 @@ gp_arena_alloc(struct gp_arena *a, size_t size)
     return c->data;
 #else
     if (!c || c->size - c->used < need) {
-        size_t sz = need > GP_ARENA_CHUNK / 4 ? need : GP_ARENA_CHUNK;
+        size_t std = a->used > GP_ARENA_GROWN ? GP_ARENA_BIG : GP_ARENA_CHUNK;
+        size_t sz = need > std / 4 ? need : std;
         struct gp_chunk *n;
 
         if (sz > SIZE_MAX - sizeof(*n))
@@ -95,7 +128,8 @@ gp_arena_alloc(struct gp_arena *a, size_t size)
         n = gp_xmalloc(sizeof(*n) + sz);
         n->size = sz;
         n->used = 0;
-        if (c && sz != GP_ARENA_CHUNK) {
+        huge_pages(n, sizeof(*n) + sz);
+        if (c && sz != std) {
             /* A large one-off block goes behind the current chunk so the
              * current chunk's free space stays usable. */
             n->next = c->next;
