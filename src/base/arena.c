@@ -81,6 +81,7 @@ gp_arena_reset(struct gp_arena *a)
     a->used = 0;
 }
 
+#ifndef GP_ARENA_DEBUG
 /* Ask for transparent huge pages over the 2 MiB-aligned part of a big
  * block (Linux, THP in "madvise" mode); elsewhere, or if refused, the block
  * is used as it is. */
@@ -99,6 +100,7 @@ huge_pages(void *p, size_t size)
     (void)size;
 #endif
 }
+#endif
 
 void *
 gp_arena_alloc(struct gp_arena *a, size_t size)
