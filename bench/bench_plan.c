@@ -176,13 +176,19 @@ run(const char *name, const char *file, const char *text, size_t len,
     }
     t2 = bench_now();
     baselines(inv, &b);
-    printf("%-18s plan %6u GPUs (bound %9.1f, gap %5.1f%%) %5u nodes "
-           "$%.0f/day, %s; one-pod %6llu  ts4 %6llu (%llu OOM)  mig-1g "
+    printf("%-18s plan %6u GPUs (bound %9.1f, gap %5.1f%%; %.1f to free "
+           "nodes, gap without %4.1f%%) %5u nodes $%.0f/day, %s; one-pod %6llu  ts4 %6llu (%llu OOM)  mig-1g "
            "%6llu (%llu too big)  first-fit %6llu; parse %.2f s, plan "
            "%.2f s, %llu predictions (%llu engine)\n",
            name, p->gpus_used, p->gpus_lower_bound,
            p->gpus_lower_bound > 0
                ? 100.0 * (p->gpus_used - p->gpus_lower_bound) /
+                     p->gpus_lower_bound
+               : 0.0,
+           p->gpus_for_nodes,
+           p->gpus_lower_bound > 0
+               ? 100.0 * (p->gpus_used - p->gpus_for_nodes -
+                          p->gpus_lower_bound) /
                      p->gpus_lower_bound
                : 0.0,
            p->nodes_used, p->cost_per_day,

@@ -51,6 +51,11 @@ render_text(const struct gp_plan *p, struct gp_strbuf *o)
     gp_strbuf_printf(o, "  one pod per GPU: %u GPUs; lower bound for these "
                         "sharing choices: %.1f GPUs\n",
                      p->baseline_gpus, p->gpus_lower_bound);
+    if (p->gpus_for_nodes > 0.05)
+        gp_strbuf_printf(o, "  %.1f GPUs more than these choices need run "
+                            "shareable replicas exclusively, to free "
+                            "nodes\n",
+                         p->gpus_for_nodes);
     gp_strbuf_printf(o, "  cost per day: $%.2f (one pod per GPU: $%.2f)\n",
                      p->cost_per_day, p->baseline_cost_per_day);
     for (i = 0; i < p->n_pools; i++)

@@ -2512,9 +2512,16 @@ gp_plan_make(struct gp_plan **out, struct gp_arena *a,
 
         pp->nodes_used += g->nodes;
         pp->gpus_used += g->gpus_used;
-        for (j = 0; j < g->n_assigns; j++)
+        for (j = 0; j < g->n_assigns; j++) {
+            const struct wl *x = &wls[g->assigns[j].w - inv->loads];
+
             if (!g->assigns[j].meets_target)
                 plan->all_targets_met = false;
+            if (g->mode == GP_PLAN_EXCLUSIVE &&
+                x->chosen.mode != GP_PLAN_EXCLUSIVE)
+                plan->gpus_for_nodes +=
+                    (1 - x->chosen.frac) * g->assigns[j].replicas;
+        }
     }
     for (i = 0; i < inv->n_loads; i++) {
         struct wl *x = &wls[i];

@@ -122,6 +122,9 @@ struct gp_plan {
     uint32_t gpus_provisioned;      /* nodes_used x GPUs per node */
     uint32_t gpus_used;             /* GPUs hosting a pod */
     double gpus_lower_bound;        /* no plan needs fewer GPUs (LP bound) */
+    double gpus_for_nodes;          /* of gpus_used, beyond the bound's
+                                     * share: replicas that could share,
+                                     * on exclusive GPUs to free nodes */
     uint32_t baseline_gpus;         /* one pod per GPU */
     double cost_per_day;            /* provisioned GPUs x price x 24 */
     double baseline_cost_per_day;

@@ -66,6 +66,7 @@ gp_planfmt_json(const struct gp_plan *p)
     gp_json_set_int(root, "gpusHostingPods", p->gpus_used);
     gp_json_set_int(root, "baselineGpus", p->baseline_gpus);
     gp_json_set_num(root, "gpusLowerBound", p->gpus_lower_bound, 2);
+    gp_json_set_num(root, "gpusSpentToFreeNodes", p->gpus_for_nodes, 2);
     gp_json_set_num(root, "costPerDay", p->cost_per_day, 2);
     gp_json_set_num(root, "baselineCostPerDay", p->baseline_cost_per_day, 2);
     gp_json_set_bool(root, "allTargetsMet", p->all_targets_met);

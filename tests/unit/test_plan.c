@@ -285,6 +285,9 @@ check_plan(const char *file, double max_gpu_ratio, uint32_t max_nodes,
         }
     }
     OK(p->gpus_lower_bound <= p->gpus_used + 1e-9);
+    /* GPUs spent to free nodes are GPUs hosting pods above the bound */
+    OK(p->gpus_for_nodes >= 0);
+    OK(p->gpus_lower_bound + p->gpus_for_nodes <= p->gpus_used + 1e-9);
     if (all_placed)
         INT_EQ(p->n_unplaced, 0);
     for (i = 0; i < p->n_unplaced; i++)
