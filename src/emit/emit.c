@@ -30,24 +30,14 @@ const char *const gp_emit_files[] = {
 
 static const struct gp_loc no_loc = {NULL, 0, 0, 0};
 
-static bool
-is_alnum(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9');
-}
-
+/* Kubernetes' rule (base/str), less the empty value it allows: a group's
+ * label value names the group. */
 bool
 gp_emit_label_value_ok(const char *s)
 {
-    size_t i, n = s ? strlen(s) : 0;
+    const char *why;
 
-    if (n == 0 || n > 63 || !is_alnum(s[0]) || !is_alnum(s[n - 1]))
-        return false;
-    for (i = 1; i + 1 < n; i++)
-        if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
-            return false;
-    return true;
+    return s && *s && gp_k8s_label_value(s, &why);
 }
 
 /* ---- checking the plan ---------------------------------------------- */
